@@ -1,0 +1,14 @@
+"""Core services as the action server uses them: one engine per process."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from ieomoa.db import session_factory
+from ieomoa.services.chats import ChatService
+
+
+@lru_cache(maxsize=1)
+def chats() -> ChatService:
+    """The chat service on the configured database."""
+    return ChatService(session_factory())

@@ -1,0 +1,1 @@
+"""Telegram front end of the 이어모아 assistant (python-telegram-bot)."""

@@ -1,0 +1,5 @@
+"""``python -m bot``: run the Telegram bot."""
+
+from bot.app import main
+
+main()

@@ -1,0 +1,131 @@
+"""Telegram handlers: relay each message or button press to Rasa and send the replies."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from telegram import Update
+from telegram.constants import ChatAction
+from telegram.error import BadRequest
+from telegram.ext import ApplicationHandlerStop, ContextTypes
+
+from bot import messages
+from bot.rasa_client import RasaClient, RasaUnavailable
+from bot.render import render_replies
+from ieomoa.channels import telegram_sender
+from ieomoa.services.buttons import ButtonRegistry
+from ieomoa.services.updates import UpdateLedger
+
+logger = logging.getLogger(__name__)
+
+MAX_TEXT_LENGTH = 1000
+START_PAYLOAD = "/greet"
+HELP_PAYLOAD = "/help"
+
+
+@dataclass(frozen=True)
+class BotServices:
+    """What the handlers need, kept in ``application.bot_data``."""
+
+    rasa: RasaClient
+    buttons: ButtonRegistry
+    ledger: UpdateLedger
+
+
+def services_of(context: ContextTypes.DEFAULT_TYPE) -> BotServices:
+    """The services stored in bot_data at start-up."""
+    return context.application.bot_data["services"]
+
+
+def metadata_for(update: Update) -> dict[str, Any]:
+    """Per-message metadata Rasa receives with the text."""
+    return {"channel": "telegram", "voice": False, "easy_read": False}
+
+
+async def drop_duplicate_updates(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Answer each update once, even when Telegram delivers it again."""
+    claimed = await asyncio.to_thread(services_of(context).ledger.claim, update.update_id)
+    if not claimed:
+        logger.info("Update %d was already handled; skipping", update.update_id)
+        raise ApplicationHandlerStop
+
+
+async def converse(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
+    """Send text (or a button payload) to Rasa and render every reply."""
+    chat = update.effective_chat
+    assert chat is not None
+    services = services_of(context)
+    await context.bot.send_chat_action(chat.id, ChatAction.TYPING)
+    try:
+        replies = await services.rasa.send(telegram_sender(chat.id), text, metadata_for(update))
+    except RasaUnavailable as error:
+        logger.error("Rasa unavailable for an update: %s", error)
+        await context.bot.send_message(chat.id, messages.RASA_DOWN)
+        return
+    outgoing = await asyncio.to_thread(render_replies, replies, services.buttons.callback_data_for)
+    if not outgoing:
+        await context.bot.send_message(chat.id, messages.NO_REPLY)
+        return
+    for message in outgoing:
+        await context.bot.send_message(chat.id, message.text, reply_markup=message.keyboard)
+
+
+async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/start: greet and say what the bot can do."""
+    await converse(update, context, START_PAYLOAD)
+
+
+async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/help and unknown commands: what the bot can do."""
+    await converse(update, context, HELP_PAYLOAD)
+
+
+async def relay_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Relay a text message to Rasa."""
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    text = message.text.strip()
+    if not text:
+        await message.reply_text(messages.EMPTY_TEXT)
+    elif len(text) > MAX_TEXT_LENGTH:
+        await message.reply_text(messages.TOO_LONG.format(limit=MAX_TEXT_LENGTH))
+    else:
+        await converse(update, context, text)
+
+
+async def relay_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Relay a button press: the stored payload goes to Rasa."""
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    button = await asyncio.to_thread(services_of(context).buttons.resolve, query.data or "")
+    if button is None:
+        await context.bot.send_message(update.effective_chat.id, messages.OLD_BUTTON)
+        return
+    try:
+        # The keyboard goes away once used, so a second tap cannot answer twice.
+        await query.edit_message_reply_markup(reply_markup=None)
+    except BadRequest:
+        pass  # message too old to edit, or already without keyboard
+    await converse(update, context, button.payload)
+
+
+async def unsupported_content(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Stickers, photos, files and the like: say kindly what the bot can read."""
+    message = update.effective_message
+    if message is None:
+        return
+    await message.reply_text(messages.VOICE_NOT_READ if message.voice else messages.UNSUPPORTED_CONTENT)
+
+
+async def error_handler(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log the failure (no message content) and apologise to the user."""
+    logger.error("Error while handling an update", exc_info=context.error)
+    if isinstance(update, Update) and update.effective_chat is not None:
+        try:
+            await context.bot.send_message(update.effective_chat.id, messages.RASA_DOWN)
+        except Exception:  # noqa: BLE001 - the apology itself failed; already logged above
+            logger.warning("Could not send the apology")

@@ -1,0 +1,22 @@
+"""The bot's own words (everything else comes from Rasa's domain)."""
+
+from __future__ import annotations
+
+RASA_DOWN = (
+    "죄송해요. 지금 잠시 연결이 원활하지 않아 답을 드리지 못했어요. "
+    "조금 뒤에 같은 내용을 한 번 더 보내 주세요."
+)
+NO_REPLY = (
+    "죄송해요. 지금 답을 준비하지 못했어요. 조금 뒤에 같은 내용을 한 번 더 보내 주세요."
+)
+TOO_LONG = (
+    "메시지가 너무 길어서 읽지 못했어요. {limit}자 안으로 짧게 나누어 보내 주세요."
+)
+UNSUPPORTED_CONTENT = (
+    "죄송해요. 사진, 스티커, 파일은 아직 읽지 못해요. 글자로 적어 주시거나 버튼을 눌러 주세요."
+)
+VOICE_NOT_READ = (
+    "죄송해요. 음성 메시지는 아직 알아듣지 못해요. 글자로 적어 주시거나 버튼을 눌러 주세요."
+)
+OLD_BUTTON = "이 버튼은 더 이상 쓸 수 없어요. 가장 최근 질문의 버튼을 눌러 주시거나 글자로 적어 주세요."
+EMPTY_TEXT = "내용이 비어 있어요. 하고 싶은 말을 글자로 적어 주세요."

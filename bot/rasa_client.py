@@ -1,0 +1,72 @@
+"""Client for Rasa's REST channel: one user message in, the bot's replies out."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+import httpx
+
+logger = logging.getLogger(__name__)
+
+RasaReply = dict[str, Any]
+
+
+class RasaUnavailable(Exception):
+    """Rasa could not be reached or failed to produce a reply."""
+
+
+class RasaClient:
+    """Posts messages to ``/webhooks/rest/webhook`` with retries on connection failures."""
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        timeout: float = 30.0,
+        attempts: int = 3,
+        backoff: float = 0.5,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self._client = httpx.AsyncClient(
+            base_url=base_url.rstrip("/"), timeout=timeout, transport=transport
+        )
+        self._attempts = attempts
+        self._backoff = backoff
+
+    async def send(
+        self, sender: str, message: str, metadata: dict[str, Any] | None = None
+    ) -> list[RasaReply]:
+        """Send one message and return Rasa's replies (text, buttons, custom payloads)."""
+        body = {"sender": sender, "message": message, "metadata": metadata or {}}
+        for attempt in range(1, self._attempts + 1):
+            try:
+                response = await self._client.post("/webhooks/rest/webhook", json=body)
+            except httpx.ConnectError:
+                # Nothing reached Rasa, so trying again cannot process the message twice.
+                logger.warning("Rasa unreachable (attempt %d/%d)", attempt, self._attempts)
+            except httpx.HTTPError as error:
+                raise RasaUnavailable(type(error).__name__) from error
+            else:
+                if response.status_code == 200:
+                    replies = response.json()
+                    return replies if isinstance(replies, list) else []
+                if response.status_code not in (502, 503, 504):
+                    raise RasaUnavailable(f"HTTP {response.status_code}")
+                logger.warning("Rasa answered %d (attempt %d)", response.status_code, attempt)
+            if attempt < self._attempts:
+                await asyncio.sleep(self._backoff * 2 ** (attempt - 1))
+        raise RasaUnavailable("no answer after retries")
+
+    async def is_ready(self) -> bool:
+        """True when the server answers (Rasa listens only after its model is loaded)."""
+        try:
+            response = await self._client.get("/")
+        except httpx.HTTPError:
+            return False
+        return response.status_code == 200
+
+    async def aclose(self) -> None:
+        """Close the connection pool."""
+        await self._client.aclose()

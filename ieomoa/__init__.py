@@ -1,0 +1,1 @@
+"""이어모아 messenger channel core: models, services and settings."""

@@ -1,0 +1,62 @@
+"""Write Rasa's endpoints.yml for local runs from the app's settings.
+
+The tracker store lives on the same database server as the app, in its own database:
+a sibling SQLite file, or ``<db>_rasa`` on PostgreSQL (Rasa creates it on first start).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import make_url
+
+from ieomoa.config import VAR_DIR, Settings, load_settings
+
+
+def tracker_store_config(database_url: str) -> dict[str, Any]:
+    """Rasa SQL tracker store settings beside the app database."""
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite":
+        app_db = Path(url.database or VAR_DIR / "ieomoa.sqlite")
+        return {
+            "type": "SQL",
+            "dialect": "sqlite",
+            "db": str(app_db.with_name(app_db.stem + "_rasa.sqlite")),
+        }
+    if url.get_backend_name() != "postgresql":
+        raise ValueError("DATABASE_URL must be SQLite or PostgreSQL")
+    config: dict[str, Any] = {
+        "type": "SQL",
+        "dialect": "postgresql",
+        "url": url.host or "127.0.0.1",
+        "port": url.port or 5432,
+        "db": f"{url.database}_rasa",
+        "login_db": url.database,
+    }
+    if url.username:
+        config["username"] = url.username
+    if url.password:
+        config["password"] = url.password
+    return config
+
+
+def endpoints(settings: Settings) -> dict[str, Any]:
+    """The endpoints document: action server and tracker store."""
+    return {
+        "action_endpoint": {"url": settings.action_server_url},
+        "tracker_store": tracker_store_config(settings.database_url),
+    }
+
+
+def write_endpoints(path: Path, settings: Settings | None = None) -> Path:
+    """Write endpoints as YAML (JSON is valid YAML, so no YAML writer is needed)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(endpoints(settings or load_settings()), indent=2), "utf-8")
+    return path
+
+
+if __name__ == "__main__":
+    print(write_endpoints(Path(sys.argv[1]) if len(sys.argv) > 1 else VAR_DIR / "endpoints.yml"))

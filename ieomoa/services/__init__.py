@@ -1,0 +1,1 @@
+"""Service layer: each function owns its transaction."""

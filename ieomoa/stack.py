@@ -1,0 +1,199 @@
+"""Run the local stack: Rasa server, action server, and the bot or terminal chat.
+
+Used by ``make run`` and by the integration and end-to-end tests, so both start the
+very same processes the same way.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+import httpx
+
+from ieomoa.config import PROJECT_ROOT, VAR_DIR, load_settings
+from ieomoa.rasa_endpoints import write_endpoints
+
+RASA_BIN = PROJECT_ROOT / ".venvs" / "rasa" / "bin" / "rasa"
+NLU_DIR = PROJECT_ROOT / "nlu"
+CURRENT_MODEL_POINTER = VAR_DIR / "models" / "current"
+
+
+def current_model() -> Path:
+    """The trained model that ``make model`` last selected."""
+    if not CURRENT_MODEL_POINTER.exists():
+        raise SystemExit("No trained model: run 'make model' (make run does it for you).")
+    return Path(CURRENT_MODEL_POINTER.read_text().strip())
+
+
+@dataclass
+class ManagedProcess:
+    """A child process in its own process group, its output sent to a log and maybe echoed."""
+
+    name: str
+    command: list[str]
+    env: dict[str, str]
+    cwd: Path
+    log_path: Path
+    echo: IO[str] | None = None
+    process: subprocess.Popen[str] | None = field(default=None, init=False)
+
+    def start(self) -> None:
+        """Start the process and a thread copying its output."""
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        self.process = subprocess.Popen(
+            self.command,
+            cwd=self.cwd,
+            env=self.env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,
+        )
+        threading.Thread(target=self._copy_output, daemon=True).start()
+
+    def _copy_output(self) -> None:
+        assert self.process is not None and self.process.stdout is not None
+        with self.log_path.open("a", encoding="utf-8") as log:
+            for line in self.process.stdout:
+                log.write(line)
+                log.flush()
+                if self.echo is not None:
+                    self.echo.write(f"[{self.name}] {line}")
+                    self.echo.flush()
+
+    def alive(self) -> bool:
+        """True while the process runs."""
+        return self.process is not None and self.process.poll() is None
+
+    def stop(self, timeout: float = 15.0) -> None:
+        """SIGTERM the process group, SIGKILL it if it does not exit in time."""
+        if not self.alive():
+            return
+        assert self.process is not None
+        try:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+        except ProcessLookupError:
+            pass
+
+
+def wait_until_ready(url: str, process: ManagedProcess, timeout: float = 300.0) -> None:
+    """Poll ``url`` until it answers 2xx; fail early if the process died."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not process.alive():
+            raise RuntimeError(f"{process.name} exited; see {process.log_path}")
+        try:
+            if httpx.get(url, timeout=2.0).status_code < 300:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    raise TimeoutError(f"{process.name} not ready after {timeout:.0f}s; see {process.log_path}")
+
+
+def child_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    """Environment for children: ours plus no telemetry and unbuffered output."""
+    env = dict(os.environ)
+    env.update({"RASA_TELEMETRY_ENABLED": "false", "PYTHONUNBUFFERED": "1"})
+    env.update(extra or {})
+    return env
+
+
+def rasa_process(
+    *, model: Path, endpoints: Path, port: int, env: dict[str, str], log_dir: Path,
+    echo: IO[str] | None = None,
+) -> ManagedProcess:
+    """The Rasa server on the REST channel."""
+    command = [
+        str(RASA_BIN), "run",
+        "--model", str(model),
+        "--endpoints", str(endpoints),
+        "--credentials", str(NLU_DIR / "credentials.yml"),
+        "--port", str(port),
+        "--interface", "127.0.0.1",
+    ]
+    env = dict(env, PYTHONPATH=str(NLU_DIR))
+    return ManagedProcess("rasa", command, env, NLU_DIR, log_dir / "rasa.log", echo)
+
+
+def action_server_process(
+    *, port: int, env: dict[str, str], log_dir: Path, echo: IO[str] | None = None
+) -> ManagedProcess:
+    """The rasa_sdk action server running actions/."""
+    command = [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)]
+    return ManagedProcess("actions", command, env, PROJECT_ROOT, log_dir / "actions.log", echo)
+
+
+def bot_process(*, env: dict[str, str], log_dir: Path, echo: IO[str] | None = None) -> ManagedProcess:
+    """The Telegram bot (polling)."""
+    command = [sys.executable, "-m", "bot"]
+    return ManagedProcess("bot", command, env, PROJECT_ROOT, log_dir / "bot.log", echo)
+
+
+def port_of(url: str, default: int) -> int:
+    """Port of a URL, or the default."""
+    return httpx.URL(url).port or default
+
+
+def main() -> None:
+    """Start the stack; the bot when a token is set, otherwise the terminal chat."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--terminal", action="store_true", help="terminal chat even with a token")
+    args = parser.parse_args()
+
+    settings = load_settings()
+    log_dir = VAR_DIR / "log"
+    endpoints = write_endpoints(VAR_DIR / "endpoints.yml", settings)
+    env = child_env()
+    with_bot = bool(settings.telegram_bot_token) and not args.terminal
+    echo = sys.stdout if with_bot else None
+
+    actions = action_server_process(
+        port=port_of(settings.action_server_url, 5055), env=env, log_dir=log_dir, echo=echo
+    )
+    rasa = rasa_process(
+        model=current_model(), endpoints=endpoints, port=port_of(settings.rasa_url, 5005),
+        env=env, log_dir=log_dir, echo=echo,
+    )
+    processes = [actions, rasa]
+    try:
+        print("Starting the action server and the Rasa server (Rasa takes about 30 s)...", flush=True)
+        for process in processes:
+            process.start()
+        wait_until_ready(settings.action_server_url.rsplit("/", 1)[0] + "/health", actions)
+        wait_until_ready(settings.rasa_url + "/", rasa)
+        if with_bot:
+            bot = bot_process(env=env, log_dir=log_dir, echo=echo)
+            processes.append(bot)
+            bot.start()
+            print("The bot is running. Press Ctrl-C to stop.", flush=True)
+            while all(p.alive() for p in processes):
+                time.sleep(1)
+            print("A process stopped; shutting down. Logs are in var/log/.", flush=True)
+        else:
+            from bot.terminal import run_terminal_chat
+
+            run_terminal_chat(settings.rasa_url)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for process in reversed(processes):
+            process.stop()
+
+
+if __name__ == "__main__":
+    main()
