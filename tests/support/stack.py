@@ -1,0 +1,104 @@
+"""The real Rasa server and action server, started once per test run."""
+
+from __future__ import annotations
+
+import os
+import socket
+from dataclasses import dataclass
+from pathlib import Path
+
+from ieomoa.config import Settings, load_settings
+from ieomoa.migrate import upgrade
+from ieomoa.rasa_endpoints import write_endpoints
+from ieomoa.stack import (
+    ManagedProcess,
+    action_server_process,
+    child_env,
+    current_model,
+    rasa_process,
+    wait_until_ready,
+)
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class RunningStack:
+    """Rasa + actions on their own ports and database."""
+
+    database_url: str
+    rasa_url: str
+    action_server_url: str
+    env: dict[str, str]
+    rasa: ManagedProcess
+    actions: ManagedProcess
+    log_dir: Path
+
+    def settings(self) -> Settings:
+        """Settings as the processes of this stack see them."""
+        return settings_from(self.env)
+
+    def restart(self) -> None:
+        """Stop and start both servers, as after a crash or a deploy."""
+        for process in (self.rasa, self.actions):
+            process.stop()
+        self.start()
+
+    def start(self) -> None:
+        """Start both servers and wait until they answer."""
+        self.actions.start()
+        self.rasa.start()
+        wait_until_ready(self.action_server_url.rsplit("/", 1)[0] + "/health", self.actions)
+        wait_until_ready(self.rasa_url + "/", self.rasa)
+
+    def stop(self) -> None:
+        """Stop both servers."""
+        self.rasa.stop()
+        self.actions.stop()
+
+
+def settings_from(env: dict[str, str]) -> Settings:
+    """Settings as a process with environment ``env`` would load them."""
+    saved = dict(os.environ)
+    try:
+        os.environ.clear()
+        os.environ.update(env)
+        return load_settings()
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def start_stack(database_url: str, work_dir: Path) -> RunningStack:
+    """Migrate the database and start Rasa and the action server on free ports."""
+    upgrade(database_url)
+    rasa_port, action_port = free_port(), free_port()
+    action_url = f"http://127.0.0.1:{action_port}/webhook"
+    env = child_env(
+        {
+            "DATABASE_URL": database_url,
+            "RASA_URL": f"http://127.0.0.1:{rasa_port}",
+            "ACTION_SERVER_URL": action_url,
+            "IEOMOA_VAR_DIR": str(work_dir),
+        }
+    )
+    log_dir = work_dir / "log"
+    endpoints = write_endpoints(work_dir / "endpoints.yml", settings_from(env))
+    stack = RunningStack(
+        database_url=database_url,
+        rasa_url=f"http://127.0.0.1:{rasa_port}",
+        action_server_url=action_url,
+        env=env,
+        rasa=rasa_process(
+            model=current_model(), endpoints=endpoints, port=rasa_port, env=env, log_dir=log_dir
+        ),
+        actions=action_server_process(port=action_port, env=env, log_dir=log_dir),
+        log_dir=log_dir,
+    )
+    stack.start()
+    return stack

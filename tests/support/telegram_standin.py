@@ -1,0 +1,275 @@
+"""A local stand-in for the Telegram Bot API, served over real HTTP on 127.0.0.1.
+
+The real bot process polls it exactly as it polls Telegram. Tests push updates (text,
+button presses, stickers, redeliveries) and wait for what the bot sent.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from email.parser import BytesParser
+from email.policy import HTTP
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl
+
+BOT_USER = {"id": 7000001, "is_bot": True, "first_name": "이어모아", "username": "ieomoa_test_bot"}
+
+
+@dataclass
+class SentMessage:
+    """Something the bot sent: a method call with its parameters."""
+
+    method: str
+    chat_id: int
+    params: dict[str, Any]
+    files: dict[str, bytes] = field(default_factory=dict)
+    message_id: int = 0
+
+    @property
+    def text(self) -> str:
+        """Text of a sendMessage (empty otherwise)."""
+        return str(self.params.get("text", ""))
+
+    @property
+    def buttons(self) -> list[dict[str, Any]]:
+        """Inline keyboard buttons, flattened in reading order."""
+        markup = self.params.get("reply_markup") or {}
+        return [b for row in markup.get("inline_keyboard", []) for b in row]
+
+
+class TelegramStandIn:
+    """Bot API methods the bot uses, with a queue of updates and a log of outgoing calls."""
+
+    def __init__(self, token: str = "123456:TEST-TOKEN") -> None:
+        self.token = token
+        self._lock = threading.Condition()
+        self._updates: list[dict[str, Any]] = []
+        self._redeliver: list[dict[str, Any]] = []
+        self._update_ids = itertools.count(1)
+        self._message_ids = itertools.count(1000)
+        self.sent: list[SentMessage] = []
+        self.calls: list[str] = []
+        self.fail_next: dict[str, list[tuple[int, dict[str, Any]]]] = {}
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    # -- lifecycle -------------------------------------------------------------
+    @property
+    def base_url(self) -> str:
+        """Value for TELEGRAM_API_BASE_URL (the token is appended by the bot)."""
+        return f"http://127.0.0.1:{self._server.server_port}/bot"
+
+    @property
+    def file_url(self) -> str:
+        """Value for TELEGRAM_API_FILE_URL."""
+        return f"http://127.0.0.1:{self._server.server_port}/file/bot"
+
+    def start(self) -> "TelegramStandIn":
+        """Serve in a background thread."""
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving."""
+        self._server.shutdown()
+        self._server.server_close()
+
+    # -- what tests do ---------------------------------------------------------
+    def push_text(self, chat_id: int, text: str) -> dict[str, Any]:
+        """A user in ``chat_id`` sends text."""
+        return self.push({"message": self._message(chat_id, text=text)})
+
+    def push_command(self, chat_id: int, command: str) -> dict[str, Any]:
+        """A user sends a bot command like /start."""
+        message = self._message(chat_id, text=command)
+        message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
+        return self.push({"message": message})
+
+    def push_sticker(self, chat_id: int) -> dict[str, Any]:
+        """A user sends a sticker."""
+        sticker = {
+            "file_id": "sticker-file", "file_unique_id": "s1", "type": "regular",
+            "width": 512, "height": 512, "is_animated": False, "is_video": False,
+        }
+        return self.push({"message": self._message(chat_id, sticker=sticker)})
+
+    def press(self, chat_id: int, button: dict[str, Any], on: SentMessage) -> dict[str, Any]:
+        """A user taps ``button`` of the message ``on``."""
+        query = {
+            "id": str(next(self._update_ids) * 7919),
+            "from": self._user(chat_id),
+            "chat_instance": f"ci-{chat_id}",
+            "data": button["callback_data"],
+            "message": {
+                "message_id": on.message_id, "date": int(time.time()),
+                "chat": self._chat(chat_id), "from": BOT_USER, "text": on.text,
+            },
+        }
+        return self.push({"callback_query": query})
+
+    def push(self, body: dict[str, Any], update_id: int | None = None) -> dict[str, Any]:
+        """Queue an update for the bot's next getUpdates."""
+        update = {"update_id": update_id or next(self._update_ids), **body}
+        with self._lock:
+            self._updates.append(update)
+            self._lock.notify_all()
+        return update
+
+    def redeliver(self, update: dict[str, Any]) -> None:
+        """Deliver an already-delivered update again, whatever offset the bot asks for."""
+        with self._lock:
+            self._redeliver.append(update)
+            self._lock.notify_all()
+
+    def messages_to(self, chat_id: int, method: str = "sendMessage") -> list[SentMessage]:
+        """Everything of one method sent to a chat so far."""
+        with self._lock:
+            return [m for m in self.sent if m.chat_id == chat_id and m.method == method]
+
+    def wait_for(
+        self, chat_id: int, count: int, method: str = "sendMessage", timeout: float = 60.0
+    ) -> list[SentMessage]:
+        """Block until ``count`` calls of ``method`` reached the chat; return them all."""
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            while True:
+                found = [m for m in self.sent if m.chat_id == chat_id and m.method == method]
+                if len(found) >= count:
+                    return found
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    texts = [m.text for m in found]
+                    raise TimeoutError(f"chat {chat_id}: wanted {count} {method}, got {texts}")
+                self._lock.wait(remaining)
+
+    # -- Bot API ---------------------------------------------------------------
+    def _user(self, chat_id: int) -> dict[str, Any]:
+        return {"id": chat_id, "is_bot": False, "first_name": "신청자", "language_code": "ko"}
+
+    def _chat(self, chat_id: int) -> dict[str, Any]:
+        return {"id": chat_id, "type": "private", "first_name": "신청자"}
+
+    def _message(self, chat_id: int, **content: Any) -> dict[str, Any]:
+        return {
+            "message_id": next(self._message_ids), "date": int(time.time()),
+            "chat": self._chat(chat_id), "from": self._user(chat_id), **content,
+        }
+
+    def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        offset = int(params.get("offset") or 0)
+        timeout = min(float(params.get("timeout") or 0), 2.0)
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            while True:
+                self._updates = [u for u in self._updates if u["update_id"] >= offset]
+                ready = self._redeliver + self._updates
+                if ready or time.monotonic() >= deadline:
+                    self._redeliver = []
+                    return ready
+                self._lock.wait(max(0.0, deadline - time.monotonic()))
+
+    def _record(self, method: str, params: dict[str, Any], files: dict[str, bytes]) -> dict[str, Any]:
+        chat_id = int(params.get("chat_id", 0))
+        message = SentMessage(method, chat_id, params, files, next(self._message_ids))
+        with self._lock:
+            self.sent.append(message)
+            self._lock.notify_all()
+        result = {
+            "message_id": message.message_id, "date": int(time.time()),
+            "chat": self._chat(chat_id), "from": BOT_USER,
+        }
+        if "text" in params:
+            result["text"] = params["text"]
+        if params.get("reply_markup"):
+            result["reply_markup"] = params["reply_markup"]
+        if method == "sendVoice":
+            result["voice"] = {"file_id": f"voice-{message.message_id}", "file_unique_id": "v", "duration": 1}
+        return result
+
+    def call(self, method: str, params: dict[str, Any], files: dict[str, bytes]) -> tuple[int, dict[str, Any]]:
+        """Answer one Bot API call."""
+        with self._lock:
+            self.calls.append(method)
+            queued = self.fail_next.get(method)
+            if queued:
+                return queued.pop(0)
+        if method == "getMe":
+            return 200, {"ok": True, "result": BOT_USER}
+        if method == "getUpdates":
+            return 200, {"ok": True, "result": self._get_updates(params)}
+        if method in {"deleteWebhook", "setMyCommands", "answerCallbackQuery", "sendChatAction"}:
+            return 200, {"ok": True, "result": True}
+        if method in {"sendMessage", "sendVoice", "sendAudio", "editMessageReplyMarkup", "editMessageText"}:
+            return 200, {"ok": True, "result": self._record(method, params, files)}
+        return 404, {"ok": False, "error_code": 404, "description": f"Not Found: {method}"}
+
+    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
+        standin = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 - http.server naming
+                self._answer()
+
+            def do_GET(self) -> None:  # noqa: N802
+                self._answer()
+
+            def _answer(self) -> None:
+                prefix = f"/bot{standin.token}/"
+                if not self.path.startswith(prefix):
+                    self._send(401, {"ok": False, "error_code": 401, "description": "Unauthorized"})
+                    return
+                method = self.path[len(prefix):].split("?")[0]
+                params, files = self._parse_body()
+                status, body = standin.call(method, params, files)
+                self._send(status, body)
+
+            def _parse_body(self) -> tuple[dict[str, Any], dict[str, bytes]]:
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length) if length else b""
+                ctype = self.headers.get("Content-Type", "")
+                params: dict[str, Any] = {}
+                files: dict[str, bytes] = {}
+                if ctype.startswith("multipart/form-data"):
+                    message = BytesParser(policy=HTTP).parsebytes(
+                        f"Content-Type: {ctype}\r\n\r\n".encode() + raw
+                    )
+                    for part in message.iter_parts():
+                        name = part.get_param("name", header="content-disposition")
+                        payload = part.get_payload(decode=True) or b""
+                        if part.get_filename():
+                            files[name] = payload
+                        else:
+                            params[name] = payload.decode("utf-8")
+                elif ctype.startswith("application/json"):
+                    params = json.loads(raw or b"{}")
+                else:
+                    params = dict(parse_qsl(raw.decode("utf-8")))
+                return {k: _decode(v) for k, v in params.items()}, files
+
+            def _send(self, status: int, body: dict[str, Any]) -> None:
+                data = json.dumps(body, ensure_ascii=False).encode("utf-8")
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        return Handler
+
+
+def _decode(value: Any) -> Any:
+    """PTB sends nested parameters as JSON strings."""
+    if isinstance(value, str) and value[:1] in "[{":
+        try:
+            return json.loads(value)
+        except json.JSONDecodeError:
+            return value
+    return value

@@ -1,0 +1,44 @@
+"""Sender ids and the Rasa endpoints written for local runs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from ieomoa.channels import channel_of, telegram_chat_id, telegram_sender
+from ieomoa.rasa_endpoints import tracker_store_config, write_endpoints
+from tests.support.stack import settings_from
+
+
+def test_telegram_sender_round_trip() -> None:
+    assert telegram_sender(-100123) == "tg--100123"
+    assert telegram_chat_id(telegram_sender(42)) == 42
+    assert channel_of("tg-42") == "telegram" and channel_of("cli-root") == "terminal"
+    assert telegram_chat_id("cli-root") is None and telegram_chat_id("tg-x") is None
+
+
+def test_sqlite_tracker_store_is_a_sibling_file() -> None:
+    config = tracker_store_config("sqlite:////data/app/ieomoa.sqlite")
+    assert config == {"type": "SQL", "dialect": "sqlite", "db": "/data/app/ieomoa_rasa.sqlite"}
+
+
+def test_postgres_tracker_store_gets_its_own_database() -> None:
+    config = tracker_store_config("postgresql+psycopg://bot:s%40cret@db:5433/ieomoa")
+    assert config["dialect"] == "postgresql" and config["db"] == "ieomoa_rasa"
+    assert config["login_db"] == "ieomoa" and config["url"] == "db" and config["port"] == 5433
+    assert config["username"] == "bot" and config["password"] == "s@cret"
+
+
+def test_other_databases_are_refused() -> None:
+    with pytest.raises(ValueError):
+        tracker_store_config("mysql://root@localhost/x")
+
+
+def test_written_endpoints_name_the_action_server(tmp_path: Path) -> None:
+    settings = settings_from({"ACTION_SERVER_URL": "http://127.0.0.1:6055/webhook"})
+    path = write_endpoints(tmp_path / "endpoints.yml", settings)
+    document = json.loads(path.read_text())
+    assert document["action_endpoint"]["url"] == "http://127.0.0.1:6055/webhook"
+    assert document["tracker_store"]["type"] == "SQL"
