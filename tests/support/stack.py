@@ -7,6 +7,8 @@ import socket
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
+
 from ieomoa.config import Settings, load_settings
 from ieomoa.migrate import upgrade
 from ieomoa.rasa_endpoints import write_endpoints
@@ -102,3 +104,29 @@ def start_stack(database_url: str, work_dir: Path) -> RunningStack:
     )
     stack.start()
     return stack
+
+
+class RasaApi:
+    """Rasa's HTTP API as tests use it (synchronous)."""
+
+    def __init__(self, stack: RunningStack) -> None:
+        self._client = httpx.Client(base_url=stack.rasa_url, timeout=60)
+        self._token = stack.env["RASA_AUTH_TOKEN"]
+
+    def parse(self, text: str) -> dict:
+        """NLU result for one text."""
+        response = self._client.post("/model/parse", params={"token": self._token}, json={"text": text})
+        response.raise_for_status()
+        return response.json()
+
+    def send(self, sender: str, text: str) -> list[dict]:
+        """Replies to one message over the REST channel."""
+        response = self._client.post("/webhooks/rest/webhook", json={"sender": sender, "message": text})
+        response.raise_for_status()
+        return response.json()
+
+    def tracker(self, sender: str) -> dict:
+        """The stored conversation of one sender."""
+        response = self._client.get(f"/conversations/{sender}/tracker", params={"token": self._token})
+        response.raise_for_status()
+        return response.json()

@@ -7,6 +7,7 @@ button presses, stickers, redeliveries) and wait for what the bot sent.
 from __future__ import annotations
 
 import itertools
+import random
 import json
 import threading
 import time
@@ -50,7 +51,8 @@ class TelegramStandIn:
         self._lock = threading.Condition()
         self._updates: list[dict[str, Any]] = []
         self._redeliver: list[dict[str, Any]] = []
-        self._update_ids = itertools.count(1)
+        # Telegram's update ids only grow; a random start keeps stand-ins sharing a database apart.
+        self._update_ids = itertools.count(random.randint(10**6, 10**9))
         self._message_ids = itertools.count(1000)
         self.sent: list[SentMessage] = []
         self.calls: list[str] = []
@@ -147,6 +149,17 @@ class TelegramStandIn:
                     raise TimeoutError(f"chat {chat_id}: wanted {count} {method}, got {texts}")
                 self._lock.wait(remaining)
 
+    def wait_for_call(self, method: str, process: Any = None, timeout: float = 60.0) -> None:
+        """Block until the bot has called ``method`` (fail early if its process died)."""
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            while method not in self.calls:
+                if process is not None and not process.alive():
+                    raise RuntimeError(f"bot exited; see {process.log_path}")
+                if time.monotonic() >= deadline:
+                    raise TimeoutError(f"the bot never called {method}")
+                self._lock.wait(0.5)
+
     # -- Bot API ---------------------------------------------------------------
     def _user(self, chat_id: int) -> dict[str, Any]:
         return {"id": chat_id, "is_bot": False, "first_name": "신청자", "language_code": "ko"}
@@ -195,6 +208,7 @@ class TelegramStandIn:
         """Answer one Bot API call."""
         with self._lock:
             self.calls.append(method)
+            self._lock.notify_all()
             queued = self.fail_next.get(method)
             if queued:
                 return queued.pop(0)
@@ -257,7 +271,10 @@ class TelegramStandIn:
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
-                self.wfile.write(data)
+                try:
+                    self.wfile.write(data)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the bot stopped while long-polling
 
             def log_message(self, *args: Any) -> None:
                 pass

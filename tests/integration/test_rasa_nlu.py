@@ -1,0 +1,52 @@
+"""The real Rasa server understands Korean: intents and entities inside inflected words."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.support.stack import RasaApi, RunningStack
+
+
+@pytest.fixture(scope="module")
+def rasa(stack: RunningStack) -> RasaApi:
+    return RasaApi(stack)
+
+
+@pytest.mark.parametrize(
+    ("text", "region"),
+    [
+        ("서울에서 일하고 싶어요", "서울특별시"),
+        ("부산에 살고 있어요", "부산광역시"),
+        ("저는 경기도에서 살아요", "경기도"),
+        ("제주에서 일자리 구해요", "제주특별자치도"),
+    ],
+)
+def test_region_with_particle_is_extracted_and_normalized(rasa: RasaApi, text: str, region: str) -> None:
+    result = rasa.parse(text)
+    regions = [e["value"] for e in result["entities"] if e["entity"] == "region"]
+    assert regions == [region]
+
+
+def test_tokens_are_morphemes_not_whole_sentence(rasa: RasaApi) -> None:
+    entity = next(e for e in rasa.parse("서울에서 일하고 싶어요")["entities"] if e["entity"] == "region")
+    assert (entity["start"], entity["end"]) == (0, 2)  # "서울", without the particle "에서"
+
+
+# Phrasings that are not in the training data.
+UNSEEN = [
+    ("안녕하세요 반가워요", "greet"),
+    ("하이 안녕", "greet"),
+    ("이제 그만 가볼게요", "goodbye"),
+    ("다음에 또 올게요 안녕히 계세요", "goodbye"),
+    ("이거 어떻게 쓰는 건지 알려 주세요", "help"),
+    ("무엇을 할 수 있나요", "help"),
+    ("지금 대화하는 게 사람인가요?", "bot_challenge"),
+    ("너 로봇이니", "bot_challenge"),
+    ("내일 날씨 알려줘", "out_of_scope"),
+    ("치킨 시켜줘", "out_of_scope"),
+]
+
+
+@pytest.mark.parametrize(("text", "intent"), UNSEEN)
+def test_first_intents_are_learned(rasa: RasaApi, text: str, intent: str) -> None:
+    assert rasa.parse(text)["intent"]["name"] == intent
