@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 cache="${IEOMOA_MODEL_CACHE:-$HOME/.cache/ieomoa/models}"
 hash=$( (cd nlu && find . -type f \( -name '*.yml' -o -name '*.py' -o -name '*.txt' -o -name '*.json' \) \
-          -not -path './.*' -not -path './models/*' -not -path './results/*' -not -path '*/__pycache__/*' -not -path './tests/*' \
+          -not -name endpoints.yml -not -name credentials.yml -not -path './.*' -not -path './models/*' -not -path './results/*' -not -path '*/__pycache__/*' -not -path './tests/*' \
           | LC_ALL=C sort | xargs sha256sum; sha256sum ../requirements/rasa.txt) | sha256sum | cut -c1-16)
 model="$cache/nlu-$hash.tar.gz"
 mkdir -p "$cache" var/models

@@ -1,0 +1,100 @@
+"""``make bench``: speed of the parts a user waits for. Prints a table, writes bench/results/."""
+
+from __future__ import annotations
+
+import json
+import platform
+import statistics
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+from tests.e2e.conftest import start_bot
+from tests.support.stack import RasaApi, start_stack
+from tests.support.telegram_standin import TelegramStandIn
+
+RESULTS_DIR = Path(__file__).parent / "results"
+UTTERANCES = [
+    "안녕하세요", "서울에서 일하고 싶어요", "도움말", "너 로봇이야?", "오늘 날씨 어때?",
+    "부산에 살아요", "고마워요", "안녕히 계세요", "뭘 할 수 있어요?", "경기도 수원시에 살고 있어요",
+]
+PARSE_ROUNDS = 20
+TURNS = 30
+
+
+def percentile(values: list[float], q: float) -> float:
+    """q-th percentile (0-100) by linear interpolation."""
+    ordered = sorted(values)
+    k = (len(ordered) - 1) * q / 100
+    low, high = int(k), min(int(k) + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (k - low)
+
+
+def summarize(name: str, samples_ms: list[float]) -> dict[str, float | str | int]:
+    """One row of the table."""
+    return {
+        "metric": name,
+        "n": len(samples_ms),
+        "p50_ms": round(percentile(samples_ms, 50), 1),
+        "p95_ms": round(percentile(samples_ms, 95), 1),
+        "mean_ms": round(statistics.fmean(samples_ms), 1),
+    }
+
+
+def bench_parse(rasa: RasaApi) -> list[float]:
+    """NLU parse latency over HTTP (/model/parse)."""
+    rasa.parse("워밍업")
+    samples = []
+    for _ in range(PARSE_ROUNDS):
+        for text in UTTERANCES:
+            start = time.perf_counter()
+            rasa.parse(text)
+            samples.append((time.perf_counter() - start) * 1000)
+    return samples
+
+
+def bench_turns(stack_env: dict[str, str], log_dir: Path) -> list[float]:
+    """End-to-end turn: update offered to the bot → reply received by the Bot API stand-in."""
+    telegram = TelegramStandIn().start()
+    bot = start_bot(telegram, stack_env, log_dir)
+    samples = []
+    try:
+        chat_id = 4242
+        for turn in range(TURNS):
+            start = time.perf_counter()
+            telegram.push_text(chat_id, UTTERANCES[turn % len(UTTERANCES)])
+            telegram.wait_for(chat_id, turn + 1)
+            samples.append((time.perf_counter() - start) * 1000)
+    finally:
+        bot.stop()
+        telegram.stop()
+    return samples
+
+
+def main() -> None:
+    """Run every benchmark once and report."""
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        stack = start_stack(f"sqlite:///{work / 'bench.sqlite'}", work)
+        try:
+            rows = [
+                summarize("nlu_parse", bench_parse(RasaApi(stack))),
+                summarize("e2e_turn", bench_turns(stack.env, work / "bot")),
+            ]
+        finally:
+            stack.stop()
+    header = f"{'metric':<12} {'n':>5} {'p50 ms':>9} {'p95 ms':>9} {'mean ms':>9}"
+    lines = [header, "-" * len(header)]
+    lines += [f"{r['metric']:<12} {r['n']:>5} {r['p50_ms']:>9} {r['p95_ms']:>9} {r['mean_ms']:>9}" for r in rows]
+    print("\n".join(lines))
+    RESULTS_DIR.mkdir(exist_ok=True)
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    result = {"at": stamp, "machine": platform.platform(), "rows": rows}
+    (RESULTS_DIR / f"bench-{stamp}.json").write_text(json.dumps(result, indent=2))
+    (RESULTS_DIR / "latest.txt").write_text("\n".join(lines) + "\n")
+    print(f"Results written to {RESULTS_DIR}/bench-{stamp}.json")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,15 @@
+# App image: bot, action server, migrations (and later the agency API). Python 3.11.
+FROM python:3.11-slim
+ENV PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+WORKDIR /app
+RUN apt-get update && apt-get install -y --no-install-recommends libsndfile1 espeak-ng \
+    && rm -rf /var/lib/apt/lists/*
+COPY requirements/app.txt requirements/app.txt
+RUN pip install --no-cache-dir -r requirements/app.txt
+COPY pyproject.toml ./
+COPY ieomoa ieomoa
+COPY bot bot
+COPY actions actions
+RUN pip install --no-cache-dir --no-deps .
+RUN useradd --create-home ieomoa
+USER ieomoa
