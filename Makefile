@@ -1,13 +1,21 @@
 # 이어모아 messenger channel. `make run` and `make test` set everything up themselves.
 SHELL := /bin/bash
+.SHELLFLAGS := -eo pipefail -c
 .DEFAULT_GOAL := run
 
 APP_VENV  := .venvs/app
 RASA_VENV := .venvs/rasa
 APP_PY    := $(APP_VENV)/bin/python
-PY311     ?= $(shell command -v python3.11 || command -v python3)
+# The first interpreter of the wanted version that really runs (pyenv shims may not).
+find_python = $(shell for p in $$(command -v python$(1) python3 2>/dev/null) \
+    $$(ls -d "$$(pyenv root 2>/dev/null)"/versions/$(1).*/bin/python3 2>/dev/null); do \
+    "$$p" -c 'import sys; sys.exit(sys.version_info[:2] != tuple(map(int, "$(1)".split("."))))' \
+    2>/dev/null && { echo "$$p"; break; }; done)
+PY311     ?= $(call find_python,3.11)
 # Rasa 3.6 needs Python 3.10: from PATH, else from pyenv.
-PY310     ?= $(shell command -v python3.10 2>/dev/null || ls -d $$(pyenv root 2>/dev/null)/versions/3.10.*/bin/python3 2>/dev/null | tail -n 1)
+PY310     ?= $(call find_python,3.10)
+# pip's notes about this machine's extra package folders are noise.
+QUIET_PIP := 2>&1 | { grep -v '^WARNING: Location' || true; }
 
 export RASA_TELEMETRY_ENABLED := false
 
@@ -17,20 +25,19 @@ setup: $(APP_VENV)/.stamp $(RASA_VENV)/.stamp
 
 $(APP_VENV)/.stamp: requirements/app.txt pyproject.toml
 	@echo "Setting up the app environment (Python 3.11)..."
-	@$(PY311) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' \
-	  || { echo "Python 3.11 is needed for the app environment." >&2; exit 1; }
+	@test -n "$(PY311)" || { echo "Python 3.11 not found: it is needed for the app environment." >&2; exit 1; }
 	$(PY311) -m venv $(APP_VENV)
-	$(APP_VENV)/bin/pip install --quiet --upgrade pip
-	$(APP_VENV)/bin/pip install --quiet -r requirements/app.txt
-	$(APP_VENV)/bin/pip install --quiet --no-deps -e .
+	$(APP_VENV)/bin/pip install --quiet --upgrade pip $(QUIET_PIP)
+	$(APP_VENV)/bin/pip install --quiet -r requirements/app.txt $(QUIET_PIP)
+	$(APP_VENV)/bin/pip install --quiet --no-deps -e . $(QUIET_PIP)
 	@touch $@
 
 $(RASA_VENV)/.stamp: requirements/rasa.txt
 	@echo "Setting up the Rasa environment (Python 3.10, a few minutes the first time)..."
 	@test -n "$(PY310)" || { echo "Python 3.10 not found: install it (pyenv install 3.10.13) or put python3.10 on PATH." >&2; exit 1; }
 	$(PY310) -m venv $(RASA_VENV)
-	$(RASA_VENV)/bin/pip install --quiet --upgrade pip
-	$(RASA_VENV)/bin/pip install --quiet -r requirements/rasa.txt
+	$(RASA_VENV)/bin/pip install --quiet --upgrade pip $(QUIET_PIP)
+	$(RASA_VENV)/bin/pip install --quiet -r requirements/rasa.txt $(QUIET_PIP)
 	@touch $@
 
 model: $(RASA_VENV)/.stamp
