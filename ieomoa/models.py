@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
+from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, MetaData, String, Text
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy import JSON, BigInteger, Boolean, Date, DateTime, ForeignKey, MetaData, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
 def utcnow() -> datetime:
@@ -59,3 +60,49 @@ class ButtonToken(Base):
     payload: Mapped[str] = mapped_column(Text)
     title: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Application(Base):
+    """A submitted 구직신청. Disability details live only in the encrypted ``sensitive`` column."""
+
+    __tablename__ = "applications"
+
+    seq: Mapped[int] = mapped_column(primary_key=True)
+    # Set right after insert from seq ("IEM-2026-000123"); NULL only inside that transaction.
+    number: Mapped[str | None] = mapped_column(String(20), unique=True)
+    submission_key: Mapped[str] = mapped_column(String(80), unique=True)
+    sender_id: Mapped[str] = mapped_column(String(64), index=True)
+    status: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    name: Mapped[str] = mapped_column(String(60))
+    birth_date: Mapped[date] = mapped_column(Date)
+    phone: Mapped[str] = mapped_column(String(16))
+    region: Mapped[str] = mapped_column(String(40))
+    education: Mapped[str] = mapped_column(String(16))
+    special_education_student: Mapped[bool] = mapped_column(Boolean)
+    school: Mapped[str | None] = mapped_column(String(100))
+    jobs: Mapped[list[str]] = mapped_column(JSON)
+    employment_type: Mapped[str] = mapped_column(String(16))
+    desired_wage: Mapped[str | None] = mapped_column(String(40))
+    contact_preference: Mapped[str] = mapped_column(String(20))
+    sensitive: Mapped[str] = mapped_column(Text)  # Fernet token of disability types, severity, support needs
+    consents: Mapped[dict[str, Any]] = mapped_column(JSON)
+    routed_to: Mapped[list[str]] = mapped_column(JSON)
+    timeline: Mapped[list["TimelineEntry"]] = relationship(
+        back_populates="application", order_by="TimelineEntry.id", cascade="all, delete-orphan"
+    )
+
+
+class TimelineEntry(Base):
+    """One status step of an application."""
+
+    __tablename__ = "timeline_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_seq: Mapped[int] = mapped_column(ForeignKey("applications.seq", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(16))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    agency: Mapped[str | None] = mapped_column(String(16))
+    note: Mapped[str | None] = mapped_column(Text)
+    application: Mapped[Application] = relationship(back_populates="timeline")

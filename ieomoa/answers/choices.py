@@ -1,0 +1,213 @@
+"""Closed-set answers: disability types, severity, education and the other choices.
+
+Each accepts the button value, its number in the list, or everyday words.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from ieomoa.answers import InvalidAnswer
+from ieomoa.answers.text import clean, is_only_numbers, numbers_in
+
+DISABILITY_TYPES = [
+    "지체", "뇌병변", "시각", "청각", "언어", "안면", "신장", "심장", "간",
+    "호흡기", "장루요루", "뇌전증", "지적", "자폐성", "정신",
+]
+
+# Everyday phrasings → legal type. Checked in order, so longer or more specific first.
+DISABILITY_PHRASES: list[tuple[str, str]] = [
+    (r"뇌\s*전증|간질|발작", "뇌전증"),
+    (r"뇌\s*병변|뇌성\s*마비|뇌졸중|중풍|뇌\s*손상|뇌\s*출혈|뇌경색", "뇌병변"),
+    (r"장루|요루", "장루요루"),
+    (r"자폐", "자폐성"),
+    (r"지적|지능|인지\s*장애", "지적"),
+    (r"정신|조현|우울|양극성|조울|강박", "정신"),
+    (r"시각|시력|눈이|눈\s|앞이\s*안|안\s*보여|잘\s*안\s*보|못\s*봐|맹인|저시력|실명|점자", "시각"),
+    (r"청각|청력|귀가|귀\s|안\s*들|잘\s*안\s*들|못\s*들|난청|농인|보청기|수어", "청각"),
+    (r"언어|말을\s*잘|말하기|말이\s*어|발음|말더듬|말을\s*못", "언어"),
+    (r"안면|얼굴", "안면"),
+    (r"(^|[^정])신장|콩팥|투석", "신장"),
+    (r"심장", "심장"),
+    (r"(^|\s)간(\s|$|장애|질환|이식|경화|이요|이에요|입니다)", "간"),
+    (r"호흡|(^|[^자])폐|숨이|숨쉬", "호흡기"),
+    (r"지체|팔|다리|척추|휠체어|절단|관절|마비|못\s*걸|걷기|거동", "지체"),
+]
+
+SEVERITY_VALUES = ["심한", "심하지않은"]
+EDUCATION_VALUES = ["초졸이하", "중졸", "고졸", "전문대졸", "대졸이상"]
+EMPLOYMENT_TYPES = ["전일제", "시간제", "재택", "무관"]
+SUPPORT_NEEDS = ["근로지원인", "보조공학기기", "수어통역", "직업훈련", "직업능력평가", "지원고용", "통근지원"]
+NO_SUPPORT = "없음"
+CONTACT_PREFERENCES = ["메신저", "전화", "행정복지센터 방문"]
+
+
+def _pick_by_numbers(text: str, values: Sequence[str]) -> list[str] | None:
+    """Values picked by their 1-based numbers, or None when the answer is not numbers."""
+    if not is_only_numbers(text):
+        return None
+    numbers = numbers_in(text)
+    if any(n < 1 or n > len(values) for n in numbers):
+        raise InvalidAnswer("choice_number", count=len(values))
+    return list(dict.fromkeys(values[n - 1] for n in numbers))
+
+
+def parse_disability_types(text: str) -> list[str]:
+    """One or more of the 15 legal types, from names, numbers or everyday words."""
+    value = clean(text)
+    picked = _pick_by_numbers(value, DISABILITY_TYPES)
+    if picked:
+        return picked
+    found: list[str] = []
+    for legal in DISABILITY_TYPES:  # exact legal names first ("시각장애", "지체")
+        if re.search(rf"(^|[\s,]){legal}(장애|\s|,|$|이|요|예요|이에요|입니다)", value) and legal != "간":
+            found.append(legal)
+    rest = value
+    for pattern, legal in DISABILITY_PHRASES:
+        if legal not in found and re.search(pattern, rest):
+            found.append(legal)
+    if not found:
+        raise InvalidAnswer("disability_unknown")
+    return [t for t in DISABILITY_TYPES if t in found]
+
+
+def parse_severity(text: str) -> str:
+    """심한 or 심하지않은; old grades 1–3 / 중증 → 심한, 4–6 / 경증 → 심하지않은."""
+    value = clean(text).replace(" ", "")
+    if value in ("1", "1번"):
+        return "심한"
+    if value in ("2", "2번"):
+        return "심하지않은"
+    grade = re.search(r"([1-6])\s*급", value)
+    if grade:
+        return "심한" if int(grade[1]) <= 3 else "심하지않은"
+    if re.search(r"심하지않|안심한|심하진않|경증|가벼운|가벼워|경도", value):
+        return "심하지않은"
+    if re.search(r"심한|심해|중증|중度|중도", value):
+        return "심한"
+    raise InvalidAnswer("severity_unknown")
+
+
+def parse_education(text: str) -> str:
+    """Highest education completed, as one of the five levels."""
+    value = clean(text).replace(" ", "")
+    picked = _pick_by_numbers(value, EDUCATION_VALUES)
+    if picked:
+        return picked[0]
+    rules = [
+        (r"대학원|석사|박사|대졸|대학교|4년제|대학졸업|대학나왔", "대졸이상"),
+        (r"전문대|2년제|3년제|전문학사", "전문대졸"),
+        (r"고졸|고등|고교|검정고시|특수학교고등|전공과", "고졸"),
+        (r"중졸|중학", "중졸"),
+        (r"초졸|초등|학교안|학교를안|안다녔|못다녔|무학|초졸이하", "초졸이하"),
+    ]
+    for pattern, level in rules:
+        if re.search(pattern, value):
+            return level
+    raise InvalidAnswer("education_unknown")
+
+
+def parse_employment_type(text: str) -> str:
+    """전일제, 시간제, 재택 or 무관."""
+    value = clean(text).replace(" ", "")
+    picked = _pick_by_numbers(value, EMPLOYMENT_TYPES)
+    if picked:
+        return picked[0]
+    rules = [
+        (r"재택|집에서|원격", "재택"),
+        (r"시간제|파트|알바|아르바이트|단시간|반나절|몇시간", "시간제"),
+        (r"전일|풀타임|정규|하루종일|종일|8시간", "전일제"),
+        (r"무관|상관없|아무거나|다좋|다괜찮|모두", "무관"),
+    ]
+    for pattern, kind in rules:
+        if re.search(pattern, value):
+            return kind
+    raise InvalidAnswer("employment_type_unknown")
+
+
+def parse_support_needs(text: str) -> list[str]:
+    """Any of the seven supports, or an empty list for 없음."""
+    value = clean(text)
+    options = SUPPORT_NEEDS + [NO_SUPPORT]
+    picked = _pick_by_numbers(value, options)
+    if picked is not None:
+        if NO_SUPPORT in picked and len(picked) > 1:
+            raise InvalidAnswer("support_needs_conflict")
+        return [p for p in picked if p != NO_SUPPORT]
+    compact = value.replace(" ", "")
+    if re.fullmatch(r"(없음|없어요|없습니다|없어|필요없어요|필요없음|괜찮아요|아니요|아뇨)", compact):
+        return []
+    rules = [
+        (r"근로지원|도우미|옆에서도와", "근로지원인"),
+        (r"보조공학|보조기기|공학기기|기기|확대기|스크린리더|화면낭독", "보조공학기기"),
+        (r"수어|수화", "수어통역"),
+        (r"직업훈련|훈련|교육받", "직업훈련"),
+        (r"능력평가|직업평가|평가", "직업능력평가"),
+        (r"지원고용", "지원고용"),
+        (r"통근|출퇴근|교통", "통근지원"),
+    ]
+    found = [need for pattern, need in rules if re.search(pattern, compact)]
+    if not found:
+        raise InvalidAnswer("support_needs_unknown")
+    return [n for n in SUPPORT_NEEDS if n in found]
+
+
+def parse_contact_preference(text: str) -> str:
+    """메신저, 전화 or 행정복지센터 방문."""
+    value = clean(text).replace(" ", "")
+    picked = _pick_by_numbers(value, CONTACT_PREFERENCES)
+    if picked:
+        return picked[0]
+    rules = [
+        (r"방문|센터|주민센터|동사무소|행정복지|직접", "행정복지센터 방문"),
+        (r"전화|통화|콜", "전화"),
+        (r"메신저|텔레그램|메시지|문자|채팅|카톡", "메신저"),
+    ]
+    for pattern, preference in rules:
+        if re.search(pattern, value):
+            return preference
+    raise InvalidAnswer("contact_preference_unknown")
+
+
+def parse_yes_no(text: str) -> bool:
+    """네/아니요 in the many ways people say them."""
+    value = clean(text).replace(" ", "")
+    if value in ("1", "1번"):
+        return True
+    if value in ("2", "2번"):
+        return False
+    if re.search(r"^(아니|아뇨|아님|ㄴㄴ|no|싫|안해|안할|동의하지않|동의안|거부|반대)", value, re.I):
+        return False
+    if re.search(r"^(네|예|응|어|ㅇㅇ|맞|그래|좋아|좋습|yes|ok|오케이|동의|넵|웅|당연|물론)", value, re.I):
+        return True
+    raise InvalidAnswer("yes_no_unknown")
+
+
+def parse_name(text: str) -> str:
+    """A person's name: 2–30 letters, Hangul or Latin, spaces allowed."""
+    value = clean(text)
+    value = re.sub(r"^(제\s*이름은|이름은|저는|전)\s*", "", value)
+    value = re.sub(r"\s*(입니다|이에요|예요|이라고\s*해요|라고\s*해요|이요|요)$", "", value)
+    if not re.fullmatch(r"[가-힣a-zA-Z][가-힣a-zA-Z .'-]{0,28}[가-힣a-zA-Z]", value):
+        raise InvalidAnswer("name_format")
+    return value
+
+
+def parse_free_text(text: str, *, max_length: int = 100) -> str:
+    """Short free text (school, desired job): cleaned, not empty, not too long."""
+    value = clean(text)
+    if len(value) < 2 or not re.search(r"[가-힣a-zA-Z]", value):
+        raise InvalidAnswer("free_text_short")
+    if len(value) > max_length:
+        raise InvalidAnswer("free_text_long", limit=max_length)
+    return value
+
+
+def parse_jobs(text: str) -> list[str]:
+    """One or more desired jobs, split on commas and 'and'."""
+    value = parse_free_text(text)
+    if re.fullmatch(r"(아무거나|모르겠어요|잘\s*모르겠어요|상관없어요|아직\s*몰라요)", value):
+        return ["상담 후 결정"]
+    parts = re.split(r"\s*(?:,|/|그리고|이나|또는|나\s|랑\s|하고\s|와\s|과\s)\s*", value)
+    return [p for p in (part.strip() for part in parts) if len(p) >= 2][:5] or [value]

@@ -1,0 +1,167 @@
+"""Applications: submit once, route to agencies, suggest a next step."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload, sessionmaker
+
+from ieomoa.crypto import seal, unseal
+from ieomoa.models import Application, TimelineEntry, utcnow
+
+KEAD = "KEAD"
+LOCAL_CENTER = "LOCAL_CENTER"
+EDU_OFFICE = "EDU_OFFICE"
+RECEIVED = "RECEIVED"
+
+
+@dataclass(frozen=True)
+class ApplicationDraft:
+    """Everything the form collected, already validated and normalized."""
+
+    name: str
+    birth_date: date
+    phone: str
+    region: str
+    disability_types: list[str]
+    severity: str
+    education: str
+    special_education_student: bool
+    school: str | None
+    jobs: list[str]
+    employment_type: str
+    support_needs: list[str]
+    contact_preference: str
+    consent_local_center: bool
+    consent_edu_office: bool
+    desired_wage: str | None = None
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+def route(draft: ApplicationDraft) -> list[str]:
+    """Agencies that receive the application: KEAD always, others by consent and need."""
+    agencies = [KEAD]
+    if draft.consent_local_center:
+        agencies.append(LOCAL_CENTER)
+    if draft.special_education_student and draft.consent_edu_office:
+        agencies.append(EDU_OFFICE)
+    return agencies
+
+
+def next_step(draft: ApplicationDraft) -> str:
+    """Key of the tailored next-step suggestion (a domain response ``utter_next_step_<key>``)."""
+    types = set(draft.disability_types)
+    if draft.severity == "심한" and types & {"지적", "자폐성"}:
+        return "supported_employment"
+    if "청각" in types or "수어통역" in draft.support_needs:
+        return "sign_language"
+    if "시각" in types:
+        return "assistive_technology"
+    if draft.special_education_student:
+        return "student"
+    if draft.jobs == ["상담 후 결정"] or "직업능력평가" in draft.support_needs:
+        return "vocational_evaluation"
+    if draft.severity == "심한" and "근로지원인" in draft.support_needs:
+        return "work_assistant"
+    return "job_placement"
+
+
+@dataclass(frozen=True)
+class Submission:
+    """The stored application and whether this call created it."""
+
+    number: str
+    created: bool
+    routed_to: list[str]
+
+
+class ApplicationService:
+    """Creates applications; a retried or doubled submission returns the first one."""
+
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self._sessions = sessions
+
+    def submit(self, sender_id: str, draft: ApplicationDraft, submission_key: str) -> Submission:
+        """Store the application, its routing and its RECEIVED step in one transaction."""
+        existing = self._by_key(submission_key)
+        if existing is not None:
+            return existing
+        agencies = route(draft)
+        now = utcnow()
+        try:
+            with self._sessions.begin() as session:
+                application = Application(
+                    submission_key=submission_key,
+                    sender_id=sender_id,
+                    status=RECEIVED,
+                    created_at=now,
+                    updated_at=now,
+                    name=draft.name,
+                    birth_date=draft.birth_date,
+                    phone=draft.phone,
+                    region=draft.region,
+                    education=draft.education,
+                    special_education_student=draft.special_education_student,
+                    school=draft.school,
+                    jobs=draft.jobs,
+                    employment_type=draft.employment_type,
+                    desired_wage=draft.desired_wage,
+                    contact_preference=draft.contact_preference,
+                    sensitive=seal(
+                        {
+                            "disability_types": draft.disability_types,
+                            "severity": draft.severity,
+                            "support_needs": draft.support_needs,
+                        }
+                    ),
+                    consents={"collection": True, "sensitive": True, "third_party": agencies},
+                    routed_to=agencies,
+                )
+                session.add(application)
+                session.flush()  # assigns seq
+                application.number = f"IEM-{now.year}-{application.seq:06d}"
+                application.timeline.append(
+                    TimelineEntry(status=RECEIVED, at=now, agency=None, note="메신저로 접수")
+                )
+                return Submission(application.number, True, agencies)
+        except IntegrityError:
+            # The same submission raced in from a retried action call.
+            existing = self._by_key(submission_key)
+            if existing is None:
+                raise
+            return existing
+
+    def _by_key(self, submission_key: str) -> Submission | None:
+        with self._sessions() as session:
+            application = session.scalar(
+                select(Application).where(Application.submission_key == submission_key)
+            )
+            if application is None:
+                return None
+            return Submission(str(application.number), False, list(application.routed_to))
+
+    def latest_for(self, sender_id: str) -> Application | None:
+        """The applicant's most recent application with its timeline."""
+        with self._sessions() as session:
+            return session.scalar(
+                select(Application)
+                .where(Application.sender_id == sender_id)
+                .options(selectinload(Application.timeline))
+                .order_by(Application.seq.desc())
+                .limit(1)
+            )
+
+    def count_for(self, sender_id: str) -> int:
+        """How many applications this sender has submitted."""
+        with self._sessions() as session:
+            return session.scalar(
+                select(func.count()).select_from(Application).where(Application.sender_id == sender_id)
+            ) or 0
+
+    @staticmethod
+    def sensitive_of(application: Application) -> dict[str, object]:
+        """Decrypted disability types, severity and support needs."""
+        return unseal(application.sensitive)
