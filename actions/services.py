@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from ieomoa.db import session_factory
+from ieomoa.services.applications import ApplicationService
 from ieomoa.services.chats import ChatService
 
 
@@ -12,3 +13,9 @@ from ieomoa.services.chats import ChatService
 def chats() -> ChatService:
     """The chat service on the configured database."""
     return ChatService(session_factory())
+
+
+@lru_cache(maxsize=1)
+def applications() -> ApplicationService:
+    """The application service on the configured database."""
+    return ApplicationService(session_factory())

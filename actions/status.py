@@ -1,0 +1,41 @@
+"""Status by message: where the applicant's application is now."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import services
+from ieomoa.korean import particle
+from ieomoa.statuses import STATUS_LABELS, agencies_text
+
+LAST_STEPS = 3
+
+
+class ActionCheckStatus(Action):
+    """Current status, agencies involved and the last steps with dates."""
+
+    def name(self) -> str:
+        return "action_check_status"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        application = await asyncio.to_thread(services.applications().latest_for, tracker.sender_id)
+        if application is None:
+            dispatcher.utter_message(response="utter_no_application")
+            return []
+        steps = " ".join(
+            f"{entry.at.year}년 {entry.at.month}월 {entry.at.day}일 {STATUS_LABELS.get(entry.status, entry.status)}."
+            for entry in application.timeline[-LAST_STEPS:]
+        )
+        dispatcher.utter_message(
+            response="utter_status",
+            number=application.number,
+            status=STATUS_LABELS.get(application.status, application.status),
+            agencies=agencies_text(list(application.routed_to)),
+            steps=f"지금까지의 진행: {steps}",
+        )
+        return []
