@@ -30,6 +30,7 @@ from ieomoa.answers.regions import regions
 from ieomoa.korean import to_direction
 
 FAILURES_BEFORE_HELP = 2
+STUDENT_ONLY_SLOTS = ("school", "consent_edu_office")
 SEVERITY_LABELS = {"심한": "심한 장애", "심하지않은": "심하지 않은 장애"}
 
 Slots = dict[str, Any]
@@ -48,17 +49,15 @@ class ValidateApplicationForm(FormValidationAction):
         tracker: Tracker,
         domain: DomainDict,
     ) -> list[str]:
-        """The domain's fields, plus school and 교육청 consent for special-education students.
+        """The domain's fields; school and 교육청 consent only for special-education students.
 
         A refused required consent ends the form: nothing more is asked.
         """
         if any(tracker.get_slot(consent) is False for consent in REQUIRED_CONSENTS):
             return []
-        slots = list(domain_slots)
         if tracker.get_slot("special_education") is True:
-            slots.insert(slots.index("special_education") + 1, "school")
-            slots.append("consent_edu_office")
-        return slots
+            return list(domain_slots)
+        return [slot for slot in domain_slots if slot not in STUDENT_ONLY_SLOTS]
 
     def _check(
         self,
@@ -69,6 +68,9 @@ class ValidateApplicationForm(FormValidationAction):
         tracker: Tracker,
     ) -> tuple[Any, Slots]:
         """Parse an answer; on failure say why (and offer help after repeated failures)."""
+        if isinstance(value, (bool, list)):
+            # Already validated: the form re-checks filled slots when it is re-activated.
+            return value, {slot: value}
         try:
             parsed = parse(str(value))
         except InvalidAnswer as problem:
@@ -127,7 +129,7 @@ class ValidateApplicationForm(FormValidationAction):
     def validate_disability_types(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Slots:
         """One or more legal types, said back in legal words."""
         types, slots = self._check("disability_types", value, parse_disability_types, dispatcher, tracker)
-        if types:
+        if types and not isinstance(value, list):
             dispatcher.utter_message(response="utter_confirm_disability_types", types=", ".join(types))
         return slots
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import socket
 from dataclasses import dataclass
 from pathlib import Path
@@ -87,6 +88,7 @@ def start_stack(database_url: str, work_dir: Path) -> RunningStack:
             "RASA_URL": f"http://127.0.0.1:{rasa_port}",
             "ACTION_SERVER_URL": action_url,
             "IEOMOA_VAR_DIR": str(work_dir),
+            "IEOMOA_SECRET_KEY": secrets.token_urlsafe(32),
         }
     )
     log_dir = work_dir / "log"

@@ -149,6 +149,23 @@ class TelegramStandIn:
                     raise TimeoutError(f"chat {chat_id}: wanted {count} {method}, got {texts}")
                 self._lock.wait(remaining)
 
+    def wait_until(
+        self, chat_id: int, predicate: Any, after: int = 0, timeout: float = 60.0
+    ) -> list[SentMessage]:
+        """Messages to the chat after the first ``after``, up to the first matching ``predicate``."""
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            while True:
+                found = [m for m in self.sent if m.chat_id == chat_id and m.method == "sendMessage"]
+                for index in range(after, len(found)):
+                    if predicate(found[index]):
+                        return found[after : index + 1]
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    texts = [m.text[:60] for m in found[after:]]
+                    raise TimeoutError(f"chat {chat_id}: no matching message; got {texts}")
+                self._lock.wait(remaining)
+
     def wait_for_call(self, method: str, process: Any = None, timeout: float = 60.0) -> None:
         """Block until the bot has called ``method`` (fail early if its process died)."""
         deadline = time.monotonic() + timeout
