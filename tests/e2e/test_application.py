@@ -109,8 +109,8 @@ def test_wrong_answer_gets_one_explanation_and_the_question_once(
     chat.say("네", until="2/16")
     chat.say("최가은", until="3/16")
     replies = chat.say("2020년 1월 1일", until="3/16")
-    assert [r.text[:5] for r in replies] == ["구직 신청은", "3/16."]
-    assert "만 15세" in replies[0].text
+    assert len(replies) == 2  # one explanation, then the question exactly once
+    assert "만 15세" in replies[0].text and replies[1].text.startswith("3/16.")
     replies = chat.say("어제요", until="3/16")
     assert len(replies) == 3 and "도와드릴게요" in replies[1].text  # second failure: help offered
     chat.say("2000.2.29", until="4/16")
