@@ -19,7 +19,7 @@ QUIET_PIP := 2>&1 | { grep -v '^WARNING: Location' || true; }
 
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: setup run test unit integration e2e model migrate bench nlu-test freeze clean
+.PHONY: setup run test unit integration e2e model migrate bench nlu-report nlu-test freeze clean
 
 setup: $(APP_VENV)/.stamp $(RASA_VENV)/.stamp
 
@@ -54,6 +54,9 @@ test: setup model
 
 unit: $(APP_VENV)/.stamp
 	$(APP_PY) -m pytest -q tests/unit
+
+nlu-report: model
+	@scripts/nlu-report.sh
 
 nlu-test: model
 	cd nlu && PYTHONPATH=. ../$(RASA_VENV)/bin/rasa test core --stories tests --model "$$(cat ../var/models/current)" --out ../var/results/core
