@@ -19,7 +19,7 @@ def test_korean_hello_gets_korean_greeting_with_help_button(
     telegram.push_text(chat_id, "안녕하세요")
     [greeting] = telegram.wait_for(chat_id, 1)
     assert "이어모아" in greeting.text and "도와드려요" in greeting.text
-    assert [b["text"] for b in greeting.buttons] == ["도움말 보기"]
+    assert [b["text"] for b in greeting.buttons] == ["1번 구직 신청하기", "2번 신청 상태 확인", "3번 도움말 보기"]
     assert all(len(b["callback_data"].encode()) <= 64 for b in greeting.buttons)
 
 
@@ -36,7 +36,8 @@ def test_button_press_gets_its_answer_and_the_keyboard_goes_away(
 ) -> None:
     telegram.push_text(chat_id, "안녕하세요")
     [greeting] = telegram.wait_for(chat_id, 1)
-    telegram.press(chat_id, greeting.buttons[0], on=greeting)
+    help_button = next(b for b in greeting.buttons if "도움말" in b["text"])
+    telegram.press(chat_id, help_button, on=greeting)
     help_reply = telegram.wait_for(chat_id, 2)[1]
     assert "구직 신청을 한 번에 접수해요" in help_reply.text
     [edit] = telegram.wait_for(chat_id, 1, method="editMessageReplyMarkup")

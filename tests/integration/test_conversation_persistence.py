@@ -16,12 +16,12 @@ def test_conversation_and_chat_record_survive_restart(stack: RunningStack) -> No
     greeting = rasa.send(sender, "안녕하세요")
     assert "이어모아" in greeting[0]["text"]
     rasa.send(sender, "부산에 살아요")
-    assert rasa.tracker(sender)["slots"]["region"] == "부산광역시"
+    assert rasa.tracker(sender)["slots"]["mentioned_region"] == "부산광역시"
 
     stack.restart()
     rasa = RasaApi(stack)
 
-    assert rasa.tracker(sender)["slots"]["region"] == "부산광역시"
+    assert rasa.tracker(sender)["slots"]["mentioned_region"] == "부산광역시"
     # The action server wrote the chat to the app database; a second greeting reads it.
     chat = ChatService(session_factory(stack.database_url)).get(sender)
     assert chat is not None and chat.channel == "telegram"

@@ -44,9 +44,21 @@ UNSEEN = [
     ("너 로봇이니", "bot_challenge"),
     ("내일 날씨 알려줘", "out_of_scope"),
     ("치킨 시켜줘", "out_of_scope"),
+    ("반갑습니다 선생님", "greet"),
+    ("수고하셨어요 이만 갈게요", "goodbye"),
+    ("도움이 필요해요", "help"),
+    ("챗봇이랑 얘기하는 거예요?", "bot_challenge"),
+    ("오늘 점심 뭐 먹을까", "out_of_scope"),
+    ("정말 고마워요", "thank"),
+    ("구직 신청 할게요", "apply"),
+    ("내 신청 어떻게 됐나요", "check_status"),
+    ("신청 취소할게요", "cancel"),
+    ("지원고용은 뭐예요?", "faq"),
 ]
 
 
-@pytest.mark.parametrize(("text", "intent"), UNSEEN)
-def test_first_intents_are_learned(rasa: RasaApi, text: str, intent: str) -> None:
-    assert rasa.parse(text)["intent"]["name"] == intent
+def test_first_intents_are_learned(rasa: RasaApi) -> None:
+    """At least 90% of phrasings the model never saw get the right intent."""
+    wrong = [(text, rasa.parse(text)["intent"]["name"], intent) for text, intent in UNSEEN]
+    wrong = [w for w in wrong if w[1] != w[2]]
+    assert len(wrong) <= len(UNSEEN) // 10, wrong
