@@ -19,7 +19,7 @@ QUIET_PIP := 2>&1 | { grep -v '^WARNING: Location' || true; }
 
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: setup run test unit integration e2e model migrate bench nlu-report nlu-test freeze clean
+.PHONY: setup run test unit integration e2e model migrate bench agency-token nlu-report nlu-test freeze clean
 
 setup: $(APP_VENV)/.stamp $(RASA_VENV)/.stamp
 
@@ -54,6 +54,10 @@ test: setup model
 
 unit: $(APP_VENV)/.stamp
 	$(APP_PY) -m pytest -q tests/unit
+
+agency-token: migrate
+	@test -n "$(AGENCY)" || { echo "Usage: make agency-token AGENCY=KEAD (or LOCAL_CENTER, EDU_OFFICE)" >&2; exit 1; }
+	@$(APP_PY) -m ieomoa.agency_token $(AGENCY) $(if $(BRANCH),--branch "$(BRANCH)")
 
 nlu-report: model
 	@scripts/nlu-report.sh

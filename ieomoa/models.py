@@ -6,6 +6,7 @@ from datetime import date, datetime, timezone
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Boolean, Date, DateTime, ForeignKey, MetaData, String, Text
+from sqlalchemy import Integer as sa_Integer
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -106,3 +107,47 @@ class TimelineEntry(Base):
     agency: Mapped[str | None] = mapped_column(String(16))
     note: Mapped[str | None] = mapped_column(Text)
     application: Mapped[Application] = relationship(back_populates="timeline")
+
+
+class AgencyToken(Base):
+    """A bearer token of one agency (optionally one branch); only its hash is stored."""
+
+    __tablename__ = "agency_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency: Mapped[str] = mapped_column(String(16))
+    branch: Mapped[str | None] = mapped_column(String(60))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class AuditEntry(Base):
+    """Who read or changed what, when (no personal data in the detail)."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    agency: Mapped[str] = mapped_column(String(16))
+    token_id: Mapped[int | None] = mapped_column()
+    action: Mapped[str] = mapped_column(String(16))
+    application_number: Mapped[str | None] = mapped_column(String(20))
+    detail: Mapped[str | None] = mapped_column(Text)
+
+
+class OutboxMessage(Base):
+    """A push waiting to be delivered by the relay (written with the change it announces)."""
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(sa_Integer(), "sqlite"), primary_key=True)
+    idempotency_key: Mapped[str] = mapped_column(String(120), unique=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    text: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(16), default="PENDING", index=True)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_error: Mapped[str | None] = mapped_column(String(200))

@@ -148,6 +148,18 @@ def bot_process(*, env: dict[str, str], log_dir: Path, echo: IO[str] | None = No
     return ManagedProcess("bot", command, env, PROJECT_ROOT, log_dir / "bot.log", echo)
 
 
+def relay_process(*, env: dict[str, str], log_dir: Path, echo: IO[str] | None = None) -> ManagedProcess:
+    """The outbox relay that pushes status messages through the bot."""
+    command = [sys.executable, "-m", "bot.relay"]
+    return ManagedProcess("relay", command, env, PROJECT_ROOT, log_dir / "relay.log", echo)
+
+
+def agency_api_process(*, env: dict[str, str], log_dir: Path, echo: IO[str] | None = None) -> ManagedProcess:
+    """The agency API (FastAPI under uvicorn)."""
+    command = [sys.executable, "-m", "ieomoa.agency_api"]
+    return ManagedProcess("agency-api", command, env, PROJECT_ROOT, log_dir / "agency-api.log", echo)
+
+
 def port_of(url: str, default: int) -> int:
     """Port of a URL, or the default."""
     return httpx.URL(url).port or default
@@ -173,17 +185,21 @@ def main() -> None:
         model=current_model(), endpoints=endpoints, port=port_of(settings.rasa_url, 5005),
         env=env, log_dir=log_dir, echo=echo,
     )
-    processes = [actions, rasa]
+    agency_api = agency_api_process(env=env, log_dir=log_dir, echo=echo)
+    processes = [actions, rasa, agency_api]
     try:
         print("Starting the action server and the Rasa server (Rasa takes about 30 s)...", flush=True)
         for process in processes:
             process.start()
         wait_until_ready(settings.action_server_url.rsplit("/", 1)[0] + "/health", actions)
         wait_until_ready(settings.rasa_url + "/", rasa)
+        wait_until_ready(f"http://127.0.0.1:{settings.agency_api_port}/docs", agency_api)
+        print(f"Agency API: http://127.0.0.1:{settings.agency_api_port}/docs", flush=True)
         if with_bot:
-            bot = bot_process(env=env, log_dir=log_dir, echo=echo)
-            processes.append(bot)
-            bot.start()
+            for process in (bot_process(env=env, log_dir=log_dir, echo=echo),
+                            relay_process(env=env, log_dir=log_dir, echo=echo)):
+                processes.append(process)
+                process.start()
             print("The bot is running. Press Ctrl-C to stop.", flush=True)
             while all(p.alive() for p in processes):
                 time.sleep(1)

@@ -166,6 +166,11 @@ class TelegramStandIn:
                     raise TimeoutError(f"chat {chat_id}: no matching message; got {texts}")
                 self._lock.wait(remaining)
 
+    def fail_next_sends(self, *answers: tuple[int, dict[str, Any]]) -> None:
+        """Answer the next sendMessage calls with these (status, body) pairs, in order."""
+        with self._lock:
+            self.fail_next.setdefault("sendMessage", []).extend(answers)
+
     def wait_for_call(self, method: str, process: Any = None, timeout: float = 60.0) -> None:
         """Block until the bot has called ``method`` (fail early if its process died)."""
         deadline = time.monotonic() + timeout

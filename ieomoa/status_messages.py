@@ -1,0 +1,33 @@
+"""What each status change means to the applicant, in plain Korean."""
+
+from __future__ import annotations
+
+from ieomoa.korean import to_direction
+from ieomoa.statuses import AGENCY_LABELS, STATUS_LABELS
+
+NEXT_STEP: dict[str, str] = {
+    "ASSIGNED": "담당 상담사가 정해졌어요. 곧 연락드려 초기상담 날짜를 정해요.",
+    "COUNSELING": "상담사와 원하는 일과 필요한 지원을 이야기하는 단계예요.",
+    "PLAN": "고용서비스계획을 세웠어요. 계획에 따라 평가나 훈련, 취업알선이 이어져요.",
+    "SERVICES": "평가나 훈련, 지원고용을 받는 단계예요. 일정은 상담사가 알려 드려요.",
+    "PLACEMENT": "상담사가 맞는 일자리를 찾아 연결해 드리는 단계예요.",
+    "EMPLOYED": "취업을 축하드려요. 일을 시작한 뒤에도 사후관리로 계속 도와드려요.",
+    "FOLLOW_UP": "일하면서 어려운 점이 있으면 상담사에게 말씀해 주세요.",
+    "CLOSED": "지원이 끝났어요. 다시 도움이 필요하면 언제든 새로 신청해 주세요.",
+    "NEEDS_INFO": "더 알려 주실 내용이 있어요. 담당 상담사가 연락드려 안내해 드려요.",
+    "ON_HOLD": "신청이 잠시 멈춰 있어요. 자세한 내용은 담당 상담사가 알려 드려요.",
+}
+
+
+def status_push_text(number: str, status: str, agency: str, note: str | None, *, for_caregiver: bool = False) -> str:
+    """The push for one status change: what happened, what happens next, who to contact."""
+    subject = "신청하신 분의 신청" if for_caregiver else "신청"
+    label = STATUS_LABELS[status]
+    parts = [
+        f"이어모아 알림이에요. 접수번호 {number} {subject}이 '{label}' 단계로 바뀌었어요.",
+        NEXT_STEP[status],
+    ]
+    if note and not for_caregiver:
+        parts.append(f"담당자 메모: {note.strip()[:300]}")
+    parts.append(f"궁금한 점은 {to_direction(AGENCY_LABELS[agency])} 문의해 주세요.")
+    return " ".join(parts)
