@@ -18,6 +18,7 @@ logger = logging.getLogger(__name__)
 DEV_KEY_FILE = VAR_DIR / "secret.key"
 
 
+@lru_cache(maxsize=4)
 def _fernet_for(secret: str) -> Fernet:
     """A Fernet key derived from any secret string."""
     return Fernet(base64.urlsafe_b64encode(hashlib.sha256(secret.encode("utf-8")).digest()))
@@ -33,7 +34,6 @@ def _development_secret() -> str:
     return DEV_KEY_FILE.read_text().strip()
 
 
-@lru_cache(maxsize=4)
 def cipher(secret: str | None = None) -> Fernet:
     """The cipher for IEOMOA_SECRET_KEY (or the development key)."""
     return _fernet_for(secret or load_settings().secret_key or _development_secret())

@@ -52,7 +52,11 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
     work_dir = tmp_path_factory.mktemp("stack")
     with fresh_database() as url:
         running = start_stack(url, work_dir)
+        # The test process writes and reads records too, with the same key as the stack.
+        monkeypatch = pytest.MonkeyPatch()
+        monkeypatch.setenv("IEOMOA_SECRET_KEY", running.env["IEOMOA_SECRET_KEY"])
         try:
             yield running
         finally:
+            monkeypatch.undo()
             running.stop()
