@@ -72,6 +72,41 @@ def bench_turns(stack_env: dict[str, str], log_dir: Path) -> list[float]:
     return samples
 
 
+RELAY_ROWS = 300
+
+
+def bench_relay(database_url: str) -> dict[str, float | str | int]:
+    """Relay throughput against Telegram's 30 messages/s limit (one message per chat)."""
+    import asyncio
+
+    from bot.relay import OutboxRelay, telegram_bot
+    from ieomoa.db import session_factory
+    from ieomoa.models import OutboxMessage
+
+    sessions = session_factory(database_url)
+    with sessions.begin() as session:
+        session.add_all(
+            OutboxMessage(idempotency_key=f"bench:{i}", chat_id=10_000 + i, text=f"알림 {i}")
+            for i in range(RELAY_ROWS)
+        )
+    telegram = TelegramStandIn().start()
+
+    async def run() -> float:
+        async with telegram_bot(telegram.token, telegram.base_url, telegram.file_url) as bot:
+            relay = OutboxRelay(sessions, bot)
+            start = time.perf_counter()
+            while await relay.deliver_once():
+                pass
+            return time.perf_counter() - start
+
+    try:
+        elapsed = asyncio.run(run())
+    finally:
+        telegram.stop()
+    return {"metric": "relay_msgs_per_s", "n": RELAY_ROWS, "p50_ms": round(RELAY_ROWS / elapsed, 1),
+            "p95_ms": "-", "mean_ms": round(elapsed * 1000 / RELAY_ROWS, 1)}
+
+
 def main() -> None:
     """Run every benchmark once and report."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -82,12 +117,14 @@ def main() -> None:
                 summarize("nlu_parse", bench_parse(RasaApi(stack))),
                 summarize("e2e_turn", bench_turns(stack.env, work / "bot")),
             ]
+            rows.append(bench_relay(stack.database_url))
         finally:
             stack.stop()
-    header = f"{'metric':<12} {'n':>5} {'p50 ms':>9} {'p95 ms':>9} {'mean ms':>9}"
+    header = f"{'metric':<18} {'n':>5} {'p50 ms':>9} {'p95 ms':>9} {'mean ms':>9}"
     lines = [header, "-" * len(header)]
-    lines += [f"{r['metric']:<12} {r['n']:>5} {r['p50_ms']:>9} {r['p95_ms']:>9} {r['mean_ms']:>9}" for r in rows]
+    lines += [f"{r['metric']:<18} {r['n']:>5} {r['p50_ms']:>9} {r['p95_ms']:>9} {r['mean_ms']:>9}" for r in rows]
     print("\n".join(lines))
+    print("(relay_msgs_per_s: the p50 column is messages per second, limit 30; mean is ms per message)")
     RESULTS_DIR.mkdir(exist_ok=True)
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     result = {"at": stamp, "machine": platform.platform(), "rows": rows}

@@ -74,7 +74,9 @@ def create_app(sessions: sessionmaker[Session]) -> FastAPI:
 
 
 def main() -> None:
-    """Serve on 127.0.0.1:$AGENCY_API_PORT."""
+    """Serve on 127.0.0.1:$AGENCY_API_PORT (AGENCY_API_HOST only inside a container)."""
+    import os
+
     import uvicorn
 
     from ieomoa.config import load_settings
@@ -83,7 +85,8 @@ def main() -> None:
 
     configure_logging()
     settings = load_settings()
-    uvicorn.run(create_app(session_factory()), host="127.0.0.1", port=settings.agency_api_port, log_level="info")
+    host = os.environ.get("AGENCY_API_HOST", "127.0.0.1")
+    uvicorn.run(create_app(session_factory()), host=host, port=settings.agency_api_port, log_level="info")
 
 
 if __name__ == "__main__":
