@@ -53,6 +53,18 @@ def _pick_by_numbers(text: str, values: Sequence[str]) -> list[str] | None:
     return list(dict.fromkeys(values[n - 1] for n in numbers))
 
 
+def _choose(text: str, values: Sequence[str], rules: list[tuple[str, str]], reason: str) -> str:
+    """One value of a closed set: by its number, else by the first rule whose pattern matches."""
+    value = clean(text).replace(" ", "")
+    picked = _pick_by_numbers(value, values)
+    if picked:
+        return picked[0]
+    for pattern, choice in rules:
+        if re.search(pattern, value):
+            return choice
+    raise InvalidAnswer(reason)
+
+
 def parse_disability_types(text: str) -> list[str]:
     """One or more of the 15 legal types, from names, numbers or everyday words."""
     value = clean(text)
@@ -91,10 +103,6 @@ def parse_severity(text: str) -> str:
 
 def parse_education(text: str) -> str:
     """Highest education completed, as one of the five levels."""
-    value = clean(text).replace(" ", "")
-    picked = _pick_by_numbers(value, EDUCATION_VALUES)
-    if picked:
-        return picked[0]
     rules = [
         (r"대학원|석사|박사|대졸|대학교|4년제|대학졸업|대학나왔", "대졸이상"),
         (r"전문대|2년제|3년제|전문학사", "전문대졸"),
@@ -102,28 +110,18 @@ def parse_education(text: str) -> str:
         (r"중졸|중학", "중졸"),
         (r"초졸|초등|학교안|학교를안|안다녔|못다녔|무학|초졸이하", "초졸이하"),
     ]
-    for pattern, level in rules:
-        if re.search(pattern, value):
-            return level
-    raise InvalidAnswer("education_unknown")
+    return _choose(text, EDUCATION_VALUES, rules, "education_unknown")
 
 
 def parse_employment_type(text: str) -> str:
     """전일제, 시간제, 재택 or 무관."""
-    value = clean(text).replace(" ", "")
-    picked = _pick_by_numbers(value, EMPLOYMENT_TYPES)
-    if picked:
-        return picked[0]
     rules = [
         (r"재택|집에서|원격", "재택"),
         (r"시간제|파트|알바|아르바이트|단시간|반나절|몇시간", "시간제"),
         (r"전일|풀타임|정규|하루종일|종일|8시간", "전일제"),
         (r"무관|상관없|아무거나|다좋|다괜찮|모두", "무관"),
     ]
-    for pattern, kind in rules:
-        if re.search(pattern, value):
-            return kind
-    raise InvalidAnswer("employment_type_unknown")
+    return _choose(text, EMPLOYMENT_TYPES, rules, "employment_type_unknown")
 
 
 def parse_support_needs(text: str) -> list[str]:
@@ -155,19 +153,12 @@ def parse_support_needs(text: str) -> list[str]:
 
 def parse_contact_preference(text: str) -> str:
     """메신저, 전화 or 행정복지센터 방문."""
-    value = clean(text).replace(" ", "")
-    picked = _pick_by_numbers(value, CONTACT_PREFERENCES)
-    if picked:
-        return picked[0]
     rules = [
         (r"방문|센터|주민센터|동사무소|행정복지|직접", "행정복지센터 방문"),
         (r"전화|통화|콜", "전화"),
         (r"메신저|텔레그램|메시지|문자|채팅|카톡", "메신저"),
     ]
-    for pattern, preference in rules:
-        if re.search(pattern, value):
-            return preference
-    raise InvalidAnswer("contact_preference_unknown")
+    return _choose(text, CONTACT_PREFERENCES, rules, "contact_preference_unknown")
 
 
 def parse_yes_no(text: str) -> bool:
