@@ -6,6 +6,7 @@ from functools import lru_cache
 
 from ieomoa.db import session_factory
 from ieomoa.services.applications import ApplicationService
+from ieomoa.services.caregivers import CaregiverService
 from ieomoa.services.chats import ChatService
 
 
@@ -19,3 +20,9 @@ def chats() -> ChatService:
 def applications() -> ApplicationService:
     """The application service on the configured database."""
     return ApplicationService(session_factory())
+
+
+@lru_cache(maxsize=1)
+def caregivers() -> CaregiverService:
+    """The caregiver service on the configured database."""
+    return CaregiverService(session_factory())

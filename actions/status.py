@@ -10,7 +10,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import services
-from ieomoa.korean import particle
+from ieomoa.services.applications import ApplicationService
 from ieomoa.statuses import STATUS_LABELS, agencies_text
 
 LAST_STEPS = 3
@@ -24,6 +24,11 @@ class ActionCheckStatus(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         application = await asyncio.to_thread(services.applications().latest_for, tracker.sender_id)
+        link = None
+        if application is None:
+            link = await asyncio.to_thread(services.caregivers().applicant_of, tracker.sender_id)
+            if link is not None:
+                application = await asyncio.to_thread(services.applications().latest_for, link.applicant_sender_id)
         if application is None:
             dispatcher.utter_message(response="utter_no_application")
             return []
@@ -31,6 +36,19 @@ class ActionCheckStatus(Action):
             f"{entry.at.year}년 {entry.at.month}월 {entry.at.day}일 {STATUS_LABELS.get(entry.status, entry.status)}."
             for entry in application.timeline[-LAST_STEPS:]
         )
+        if link is not None:
+            shared = ""
+            if link.share_sensitive:
+                types = ApplicationService.sensitive_of(application)["disability_types"]
+                shared = f" 신청하신 분이 함께 보여 주기로 한 정보: 장애 유형 {', '.join(types)}."
+            dispatcher.utter_message(
+                response="utter_status_caregiver",
+                number=application.number,
+                status=STATUS_LABELS.get(application.status, application.status),
+                agencies=agencies_text(list(application.routed_to)),
+                steps=f"지금까지의 진행: {steps}{shared}",
+            )
+            return []
         dispatcher.utter_message(
             response="utter_status",
             number=application.number,

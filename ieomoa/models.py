@@ -151,3 +151,40 @@ class OutboxMessage(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_error: Mapped[str | None] = mapped_column(String(200))
+
+
+class CaregiverCode(Base):
+    """A single-use code an applicant gives a caregiver (hashed; valid 24 hours)."""
+
+    __tablename__ = "caregiver_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    applicant_sender_id: Mapped[str] = mapped_column(String(64), index=True)
+    share_sensitive: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class CaregiverLink(Base):
+    """A caregiver chat linked, read-only, to an applicant."""
+
+    __tablename__ = "caregiver_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    applicant_sender_id: Mapped[str] = mapped_column(String(64), index=True)
+    caregiver_sender_id: Mapped[str] = mapped_column(String(64), index=True)
+    share_sensitive: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    removed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class CaregiverAttempt(Base):
+    """A wrong code entered by a chat (for the 5-per-hour limit)."""
+
+    __tablename__ = "caregiver_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sender_id: Mapped[str] = mapped_column(String(64), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

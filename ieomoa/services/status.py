@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from ieomoa.channels import telegram_chat_id
 from ieomoa.crypto import unseal
-from ieomoa.models import Application, AuditEntry, OutboxMessage, TimelineEntry, utcnow
+from ieomoa.models import Application, AuditEntry, CaregiverLink, OutboxMessage, TimelineEntry, utcnow
 from ieomoa.status_messages import status_push_text
 from ieomoa.statuses import STATUS_LABELS
 
@@ -168,6 +168,12 @@ class StatusService:
             return record_of(application)
 
     def _recipients(self, session: Session, application: Application) -> list[tuple[int, bool]]:
-        """Chats to notify: the applicant (and, later, linked caregivers)."""
-        chat_id = telegram_chat_id(application.sender_id)
-        return [(chat_id, False)] if chat_id is not None else []
+        """Chats to notify: the applicant, then each linked caregiver (read in this transaction)."""
+        recipients = [(telegram_chat_id(application.sender_id), False)]
+        links = session.scalars(
+            select(CaregiverLink.caregiver_sender_id)
+            .where(CaregiverLink.applicant_sender_id == application.sender_id, CaregiverLink.removed_at.is_(None))
+            .order_by(CaregiverLink.id)
+        )
+        recipients += [(telegram_chat_id(sender), True) for sender in links]
+        return [(chat_id, caregiver) for chat_id, caregiver in recipients if chat_id is not None]

@@ -61,3 +61,63 @@ def test_three_status_changes_reach_the_applicant_in_order(
                          json={"status": "CLOSED_FOREVER"}, headers=headers)
     assert refused.status_code == 422
     assert httpx.get(f"{agency_api}/api/v1/applications", headers={"Authorization": "Bearer x"}).status_code == 401
+
+
+def test_caregiver_links_by_code_sees_status_and_gets_the_same_pushes_until_removed(
+    stack: RunningStack, agency_api: str, relay: ManagedProcess, telegram: TelegramStandIn, bot: ManagedProcess,
+    chat_id: int,
+) -> None:
+    import re
+
+    from sqlalchemy import func, select
+
+    from ieomoa.models import OutboxMessage
+    from tests.e2e.conversation import Conversation
+
+    sessions = session_factory(stack.database_url)
+    number = ApplicationService(sessions).submit(f"tg-{chat_id}", draft(), f"e2e-{chat_id}").number
+    applicant = Conversation(telegram, chat_id)
+    caregiver_chat = chat_id + 500_000
+    caregiver = Conversation(telegram, caregiver_chat)
+
+    applicant.say("보호자 연결하고 싶어요", until="연결된 보호자는 0명")
+    issued = applicant.tap("신청 상태만", until="보호자 연결 코드는")[-1].text
+    code = re.search(r"코드는 (\d{6})", issued).group(1)  # type: ignore[union-attr]
+    assert " ".join(code) in issued  # also read digit by digit
+
+    caregiver.say("보호자예요", until="연결 코드 6자리")
+    caregiver.say("000000" if code != "000000" else "111111", until="맞지 않거나")
+    caregiver.say(code, until="보호자로 연결되었어요")
+    status = caregiver.say("신청 상태 알려 주세요", until="신청하신 분의")[-1].text
+    assert number in status and "접수" in status and "시각" not in status  # no 민감정보
+
+    headers = {"Authorization": f"Bearer {AgencyTokenService(sessions).create('KEAD')}"}
+    for step in ("ASSIGNED", "COUNSELING", "PLAN"):
+        response = httpx.post(f"{agency_api}/api/v1/applications/{number}/status", json={"status": step}, headers=headers)
+        assert response.status_code == 200, response.text
+    caregiver_pushes = telegram.wait_until(caregiver_chat, lambda m: "고용서비스계획" in m.text, after=caregiver.seen)
+    assert len(caregiver_pushes) == 3 and all("신청하신 분의 신청" in p.text for p in caregiver_pushes)
+    applicant_pushes = telegram.wait_until(chat_id, lambda m: "고용서비스계획" in m.text, after=applicant.seen)
+    assert len(applicant_pushes) == 3
+    applicant.seen += 3
+
+    applicant.say("보호자 연결 끊어 주세요", until="연결된 보호자는 1명")
+    applicant.tap("모두 끊기", until="연결을 끊었어요")
+    response = httpx.post(f"{agency_api}/api/v1/applications/{number}/status", json={"status": "SERVICES"}, headers=headers)
+    assert response.status_code == 200
+    with sessions() as session:
+        rows = session.scalar(select(func.count()).select_from(OutboxMessage).where(OutboxMessage.chat_id == caregiver_chat))
+    assert rows == 3  # nothing new is queued for the removed caregiver
+
+
+def test_wrong_codes_link_nothing_and_are_limited(
+    stack: RunningStack, telegram: TelegramStandIn, bot: ManagedProcess, chat_id: int
+) -> None:
+    from tests.e2e.conversation import Conversation
+
+    stranger = Conversation(telegram, chat_id)
+    stranger.say("보호자 코드 받았어요", until="연결 코드 6자리")
+    for _ in range(5):
+        stranger.say("123123", until="맞지 않거나")
+    stranger.say("123124", until="한 시간 동안")  # the sixth try in an hour is refused
+    stranger.say("신청 상태 알려 주세요", until="아직 접수된 신청이 없어요")

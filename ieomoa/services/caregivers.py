@@ -1,0 +1,120 @@
+"""Caregivers: single-use codes, read-only links, removal, and the wrong-code limit."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from enum import Enum
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from ieomoa.models import CaregiverAttempt, CaregiverCode, CaregiverLink, utcnow
+
+CODE_VALIDITY = timedelta(hours=24)
+WRONG_CODES_PER_HOUR = 5
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite hands back naive UTC datetimes; PostgreSQL aware ones."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)
+
+
+def _hash(code: str) -> str:
+    return hashlib.sha256(f"caregiver:{code}".encode()).hexdigest()
+
+
+class Redemption(Enum):
+    """Outcome of entering a code. Wrong, expired, used and unknown look the same to the user."""
+
+    LINKED = "linked"
+    WRONG = "wrong"
+    TOO_MANY_TRIES = "too_many_tries"
+
+
+@dataclass(frozen=True)
+class IssuedCode:
+    """A code to hand over, and until when it works."""
+
+    code: str
+    expires_at: datetime
+
+
+class CaregiverService:
+    """Links caregivers to applicants."""
+
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self._sessions = sessions
+
+    def issue_code(self, applicant_sender_id: str, share_sensitive: bool) -> IssuedCode:
+        """A new 6-digit code, valid 24 hours, usable once."""
+        for _ in range(10):
+            code = f"{secrets.randbelow(10**6):06d}"
+            expires = utcnow() + CODE_VALIDITY
+            try:
+                with self._sessions.begin() as session:
+                    session.add(CaregiverCode(code_hash=_hash(code), applicant_sender_id=applicant_sender_id,
+                                              share_sensitive=share_sensitive, expires_at=expires))
+                return IssuedCode(code, expires)
+            except IntegrityError:
+                continue  # the same digits are already out; draw again
+        raise RuntimeError("could not draw a free caregiver code")
+
+    def redeem(self, caregiver_sender_id: str, code: str) -> Redemption:
+        """Link the caregiver if the code is live; count a wrong try otherwise."""
+        now = utcnow()
+        with self._sessions.begin() as session:
+            recent = session.scalar(
+                select(func.count()).select_from(CaregiverAttempt).where(
+                    CaregiverAttempt.sender_id == caregiver_sender_id,
+                    CaregiverAttempt.at > now - timedelta(hours=1),
+                )
+            ) or 0
+            if recent >= WRONG_CODES_PER_HOUR:
+                return Redemption.TOO_MANY_TRIES
+            record = session.scalar(
+                select(CaregiverCode).where(CaregiverCode.code_hash == _hash(code.strip())).with_for_update()
+            )
+            if (
+                record is None
+                or record.used_at is not None
+                or _aware(record.expires_at) < now
+                or record.applicant_sender_id == caregiver_sender_id
+            ):
+                session.add(CaregiverAttempt(sender_id=caregiver_sender_id, at=now))
+                return Redemption.WRONG
+            record.used_at = now
+            session.add(CaregiverLink(applicant_sender_id=record.applicant_sender_id,
+                                      caregiver_sender_id=caregiver_sender_id,
+                                      share_sensitive=record.share_sensitive))
+            return Redemption.LINKED
+
+    def caregivers_of(self, applicant_sender_id: str) -> list[CaregiverLink]:
+        """Live links of an applicant, oldest first."""
+        with self._sessions() as session:
+            return list(session.scalars(
+                select(CaregiverLink).where(CaregiverLink.applicant_sender_id == applicant_sender_id,
+                                            CaregiverLink.removed_at.is_(None)).order_by(CaregiverLink.id)
+            ))
+
+    def applicant_of(self, caregiver_sender_id: str) -> CaregiverLink | None:
+        """The newest live link of a caregiver chat."""
+        with self._sessions() as session:
+            return session.scalar(
+                select(CaregiverLink).where(CaregiverLink.caregiver_sender_id == caregiver_sender_id,
+                                            CaregiverLink.removed_at.is_(None))
+                .order_by(CaregiverLink.id.desc()).limit(1)
+            )
+
+    def remove_all(self, applicant_sender_id: str) -> int:
+        """Unlink every caregiver of an applicant; pushes stop at once."""
+        with self._sessions.begin() as session:
+            result = session.execute(
+                update(CaregiverLink)
+                .where(CaregiverLink.applicant_sender_id == applicant_sender_id, CaregiverLink.removed_at.is_(None))
+                .values(removed_at=utcnow())
+            )
+            return result.rowcount or 0

@@ -1,0 +1,47 @@
+"""Caregiver codes and links on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session, sessionmaker
+
+from ieomoa.models import CaregiverCode, utcnow
+from ieomoa.services.caregivers import WRONG_CODES_PER_HOUR, CaregiverService, Redemption
+
+
+def test_code_links_once_and_is_then_spent(sessions: sessionmaker[Session]) -> None:
+    service = CaregiverService(sessions)
+    issued = service.issue_code("tg-1", share_sensitive=False)
+    assert len(issued.code) == 6 and issued.code.isdigit()
+    assert service.redeem("tg-2", issued.code) is Redemption.LINKED
+    assert service.redeem("tg-3", issued.code) is Redemption.WRONG  # single use
+    link = service.applicant_of("tg-2")
+    assert link is not None and link.applicant_sender_id == "tg-1" and not link.share_sensitive
+    assert [c.caregiver_sender_id for c in service.caregivers_of("tg-1")] == ["tg-2"]
+
+
+def test_expired_code_and_own_code_link_nothing(sessions: sessionmaker[Session]) -> None:
+    service = CaregiverService(sessions)
+    issued = service.issue_code("tg-1", share_sensitive=True)
+    assert service.redeem("tg-1", issued.code) is Redemption.WRONG  # not one's own caregiver
+    with sessions.begin() as session:
+        session.execute(update(CaregiverCode).values(expires_at=utcnow()))
+    assert service.redeem("tg-2", issued.code) is Redemption.WRONG
+    assert service.applicant_of("tg-2") is None
+
+
+def test_wrong_codes_are_limited_per_chat(sessions: sessionmaker[Session]) -> None:
+    service = CaregiverService(sessions)
+    issued = service.issue_code("tg-1", share_sensitive=False)
+    for _ in range(WRONG_CODES_PER_HOUR):
+        assert service.redeem("tg-9", "000000" if issued.code != "000000" else "111111") is Redemption.WRONG
+    assert service.redeem("tg-9", issued.code) is Redemption.TOO_MANY_TRIES  # even the right one
+    assert service.redeem("tg-8", issued.code) is Redemption.LINKED  # other chats are not affected
+
+
+def test_removal_unlinks_every_caregiver(sessions: sessionmaker[Session]) -> None:
+    service = CaregiverService(sessions)
+    for caregiver in ("tg-2", "tg-3"):
+        assert service.redeem(caregiver, service.issue_code("tg-1", False).code) is Redemption.LINKED
+    assert service.remove_all("tg-1") == 2
+    assert service.caregivers_of("tg-1") == [] and service.applicant_of("tg-2") is None
