@@ -175,9 +175,16 @@ def parse_yes_no(text: str) -> bool:
     raise InvalidAnswer("yes_no_unknown")
 
 
+NOT_NAMES = re.compile(
+    r"^(안녕|하이|헬로|반가|감사|고마|네|아니|응|몰라|모르|도움|그만|취소|로봇|챗봇|상담)"
+)
+
+
 def parse_name(text: str) -> str:
-    """A person's name: 2–30 letters, Hangul or Latin, spaces allowed."""
+    """A person's name: 2–30 letters, Hangul or Latin, spaces allowed; not a greeting or reply."""
     value = clean(text)
+    if NOT_NAMES.match(value):
+        raise InvalidAnswer("name_format")
     value = re.sub(r"^(제\s*이름은|이름은|저는|전)\s*", "", value)
     value = re.sub(r"\s*(입니다|이에요|예요|이라고\s*해요|라고\s*해요|이요|요)$", "", value)
     if not re.fullmatch(r"[가-힣a-zA-Z][가-힣a-zA-Z .'-]{0,28}[가-힣a-zA-Z]", value):

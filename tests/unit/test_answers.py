@@ -162,7 +162,7 @@ def test_other_choices() -> None:
     assert parse_jobs("제과제빵이나 바리스타") == ["제과제빵", "바리스타"]
 
 
-@pytest.mark.parametrize("text", ["ㅋㅋ", "a", "😀", "1234"])
+@pytest.mark.parametrize("text", ["ㅋㅋ", "a", "😀", "1234", "안녕하세요", "네", "모르겠어요"])
 def test_names_need_letters(text: str) -> None:
     with pytest.raises(InvalidAnswer):
         parse_name(text)
