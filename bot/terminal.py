@@ -24,7 +24,9 @@ def format_replies(replies: list[RasaReply]) -> tuple[list[str], list[dict[str, 
             lines.append(f"봇> {reply['text']}")
         for button in reply.get("buttons") or []:
             buttons.append(button)
-            lines.append(f"    {len(buttons)}번. {button['title']}")
+            number = f"{len(buttons)}번"
+            title = button["title"]
+            lines.append(f"    {title}" if title.startswith(number) else f"    {number}. {title}")
     if buttons:
         lines.append("    (번호를 적으면 그 버튼을 누른 것과 같아요)")
     return lines, buttons

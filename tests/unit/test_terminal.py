@@ -17,6 +17,11 @@ def test_buttons_are_numbered_from_one() -> None:
     assert len(buttons) == 2
 
 
+def test_titles_already_numbered_are_not_numbered_twice() -> None:
+    lines, _ = format_replies([{"text": "동의하시나요?", "buttons": [{"title": "1번 동의해요", "payload": "/affirm"}]}])
+    assert lines[1].strip() == "1번 동의해요"
+
+
 def test_number_picks_button_payload() -> None:
     _, buttons = format_replies(REPLIES)
     assert resolve_input("2", buttons) == "/help"
