@@ -73,6 +73,30 @@ def bench_turns(stack_env: dict[str, str], log_dir: Path) -> list[float]:
 
 
 RELAY_ROWS = 300
+TTS_SENTENCES = [
+    "3/16. 연락받을 휴대전화 번호를 알려 주세요. 예를 들면 '010-1234-5678'처럼 적어 주세요.",
+    "신청이 접수되었어요. 접수번호는 IEM-2026-000123이에요.",
+    "이렇게 도와드려요. 1번, 구직 신청을 한 번에 접수해요. 2번, 신청이 어떻게 되고 있는지 알려 드려요.",
+]
+
+
+def bench_tts(cache_dir: Path) -> list[dict[str, float | str | int]]:
+    """Offline TTS latency (espeak-ng → OGG/Opus), first time and from the cache."""
+    from ieomoa.speech.engines import CachedSpeech, EspeakEngine
+    from ieomoa.speech.text import speech_text
+
+    speech = CachedSpeech(EspeakEngine(), cache_dir)
+    cold, cached = [], []
+    for round_ in range(10):
+        for sentence in TTS_SENTENCES:
+            text = speech_text(f"{sentence} ({round_})")
+            start = time.perf_counter()
+            speech.say(text)
+            cold.append((time.perf_counter() - start) * 1000)
+            start = time.perf_counter()
+            speech.say(text)
+            cached.append((time.perf_counter() - start) * 1000)
+    return [summarize("tts_cold", cold), summarize("tts_cached", cached)]
 
 
 def bench_relay(database_url: str) -> dict[str, float | str | int]:
@@ -118,6 +142,7 @@ def main() -> None:
                 summarize("e2e_turn", bench_turns(stack.env, work / "bot")),
             ]
             rows.append(bench_relay(stack.database_url))
+            rows.extend(bench_tts(work / "tts"))
         finally:
             stack.stop()
     header = f"{'metric':<18} {'n':>5} {'p50 ms':>9} {'p95 ms':>9} {'mean ms':>9}"

@@ -19,6 +19,7 @@ from bot.handlers import (
     drop_duplicate_updates,
     error_handler,
     help_command,
+    voice_command,
     relay_button,
     relay_text,
     start,
@@ -26,11 +27,13 @@ from bot.handlers import (
 )
 from bot.rasa_client import RasaClient
 from bot.update_processor import PerChatUpdateProcessor
-from ieomoa.config import Settings, load_settings
+from ieomoa.config import VAR_DIR, Settings, load_settings
 from ieomoa.db import session_factory
 from ieomoa.logging_setup import configure_logging
 from ieomoa.services.buttons import ButtonRegistry
+from ieomoa.services.chats import ChatService
 from ieomoa.services.updates import UpdateLedger
+from ieomoa.speech.engines import CachedSpeech, engine_named
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +47,8 @@ def build_application(settings: Settings) -> Application:
         rasa=RasaClient(settings.rasa_url),
         buttons=ButtonRegistry(sessions),
         ledger=UpdateLedger(sessions),
+        chats=ChatService(sessions),
+        speech=CachedSpeech(engine_named(settings.tts_engine), VAR_DIR / "tts-cache"),
     )
 
     async def close_services(_: Application) -> None:
@@ -62,6 +67,7 @@ def build_application(settings: Settings) -> Application:
     application.add_handler(TypeHandler(Update, drop_duplicate_updates), group=-1)
     application.add_handler(CommandHandler("start", start))
     application.add_handler(CommandHandler("help", help_command))
+    application.add_handler(CommandHandler("voice", voice_command))
     application.add_handler(CallbackQueryHandler(relay_button))
     application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, relay_text))
     application.add_handler(MessageHandler(filters.COMMAND, help_command))

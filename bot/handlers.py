@@ -7,16 +7,19 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from telegram import Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatAction
 from telegram.error import BadRequest
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot import messages
 from bot.rasa_client import RasaClient, RasaUnavailable
-from bot.render import render_replies
+from bot.render import OutgoingMessage, render_replies
 from ieomoa.channels import telegram_sender
 from ieomoa.services.buttons import ButtonRegistry
+from ieomoa.services.chats import ChatService
+from ieomoa.speech.engines import CachedSpeech
+from ieomoa.speech.text import speech_text
 from ieomoa.services.updates import UpdateLedger
 
 logger = logging.getLogger(__name__)
@@ -33,6 +36,8 @@ class BotServices:
     rasa: RasaClient
     buttons: ButtonRegistry
     ledger: UpdateLedger
+    chats: ChatService
+    speech: CachedSpeech
 
 
 def services_of(context: ContextTypes.DEFAULT_TYPE) -> BotServices:
@@ -71,11 +76,33 @@ async def converse(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str
         return
     for message in outgoing:
         await context.bot.send_message(chat.id, message.text, reply_markup=message.keyboard)
+    if await asyncio.to_thread(services.chats.voice_mode, telegram_sender(chat.id)):
+        for message in outgoing:
+            await send_voice(context, chat.id, message)
+
+
+async def send_voice(context: ContextTypes.DEFAULT_TYPE, chat_id: int, message: OutgoingMessage) -> None:
+    """The message read aloud, after its text; buttons are read as "1번 …, 2번 …"."""
+    titles = [row[0].text for row in message.keyboard.inline_keyboard] if message.keyboard else []
+    try:
+        audio = await asyncio.to_thread(services_of(context).speech.say, speech_text(message.text, titles))
+    except Exception:
+        logger.exception("Speech synthesis failed; the text was sent")
+        return
+    await context.bot.send_voice(chat_id, audio)
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/start: greet and say what the bot can do."""
     await converse(update, context, START_PAYLOAD)
+
+
+async def voice_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/voice: switch voice notes on or off."""
+    chat = update.effective_chat
+    assert chat is not None
+    on = await asyncio.to_thread(services_of(context).chats.voice_mode, telegram_sender(chat.id))
+    await converse(update, context, "/voice_off" if on else "/voice_on")
 
 
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -118,7 +145,15 @@ async def unsupported_content(update: Update, context: ContextTypes.DEFAULT_TYPE
     message = update.effective_message
     if message is None:
         return
-    await message.reply_text(messages.VOICE_NOT_READ if message.voice else messages.UNSUPPORTED_CONTENT)
+    if not message.voice:
+        await message.reply_text(messages.UNSUPPORTED_CONTENT)
+        return
+    # Someone who speaks may want to listen too: offer voice mode.
+    token = await asyncio.to_thread(
+        services_of(context).buttons.callback_data_for, "/voice_on", messages.VOICE_OFFER_BUTTON
+    )
+    keyboard = InlineKeyboardMarkup([[InlineKeyboardButton(messages.VOICE_OFFER_BUTTON, callback_data=token)]])
+    await message.reply_text(messages.VOICE_NOT_READ, reply_markup=keyboard)
 
 
 async def error_handler(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

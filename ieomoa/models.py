@@ -41,6 +41,7 @@ class Chat(Base):
     last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     session_count: Mapped[int] = mapped_column(default=1)
     greeting_count: Mapped[int] = mapped_column(default=0)
+    voice_mode: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class ProcessedUpdate(Base):

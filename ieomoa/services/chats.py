@@ -63,6 +63,19 @@ class ChatService:
         except IntegrityError:
             pass  # created concurrently
 
+    def set_voice_mode(self, sender_id: str, channel: str, on: bool) -> None:
+        """Remember per chat whether every message also comes as a voice note."""
+        self._ensure(sender_id, channel)
+        with self._sessions.begin() as session:
+            chat = session.scalar(select(Chat).where(Chat.sender_id == sender_id))
+            assert chat is not None
+            chat.voice_mode = on
+
+    def voice_mode(self, sender_id: str) -> bool:
+        """True when this chat hears replies as voice notes."""
+        with self._sessions() as session:
+            return bool(session.scalar(select(Chat.voice_mode).where(Chat.sender_id == sender_id)))
+
     def get(self, sender_id: str) -> Chat | None:
         """The chat with this sender id, if any."""
         with self._sessions() as session:

@@ -26,6 +26,7 @@ def start_bot(standin: TelegramStandIn, env: dict[str, str], log_dir: Path) -> M
     """Start ``python -m bot`` against the stand-in and wait until it polls."""
     env = dict(
         env,
+        TTS_ENGINE=env.get("TTS_ENGINE", "espeak"),  # no network here: the offline engine speaks
         TELEGRAM_BOT_TOKEN=standin.token,
         TELEGRAM_API_BASE_URL=standin.base_url,
         TELEGRAM_API_FILE_URL=standin.file_url,

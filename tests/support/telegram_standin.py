@@ -100,6 +100,11 @@ class TelegramStandIn:
         }
         return self.push({"message": self._message(chat_id, sticker=sticker)})
 
+    def push_voice(self, chat_id: int) -> dict[str, Any]:
+        """A user sends a voice note."""
+        voice = {"file_id": "voice-in", "file_unique_id": "vi", "duration": 2, "mime_type": "audio/ogg"}
+        return self.push({"message": self._message(chat_id, voice=voice)})
+
     def press(self, chat_id: int, button: dict[str, Any], on: SentMessage) -> dict[str, Any]:
         """A user taps ``button`` of the message ``on``."""
         query = {

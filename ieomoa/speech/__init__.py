@@ -1,0 +1,1 @@
+"""Speech for voice mode: text prepared for listening, engines, OGG/Opus, a bounded cache."""
