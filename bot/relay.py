@@ -20,6 +20,8 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Time
 from telegram.request import HTTPXRequest
 
 from ieomoa.models import OutboxMessage, utcnow
+from ieomoa.speech.engines import CachedSpeech, engine_named
+from ieomoa.speech.text import speech_text
 
 logger = logging.getLogger(__name__)
 
@@ -57,9 +59,13 @@ class RateLimiter:
 class OutboxRelay:
     """Sends due outbox rows and records each outcome."""
 
-    def __init__(self, sessions: sessionmaker[Session], bot: Bot, limits: RelayLimits | None = None) -> None:
+    def __init__(
+        self, sessions: sessionmaker[Session], bot: Bot, limits: RelayLimits | None = None,
+        speech: CachedSpeech | None = None,
+    ) -> None:
         self._sessions = sessions
         self._bot = bot
+        self._speech = speech
         self._limits = limits or RelayLimits()
         self._rate = RateLimiter(self._limits.messages_per_second)
         self._paused_until = 0.0
@@ -121,6 +127,8 @@ class OutboxRelay:
             logger.warning("Push %d failed (%s); retry in %.0f s", row.id, type(error).__name__, delay)
             return
         row.state, row.sent_at, row.attempts = SENT, now, row.attempts + 1
+        if row.voice and self._speech is not None:
+            await self._send_voice(row)
         # The chat's next message waits at least per_chat_interval (Telegram: ~1 message/s per chat).
         await asyncio.to_thread(
             session.execute,
@@ -129,6 +137,16 @@ class OutboxRelay:
             .where(OutboxMessage.next_attempt_at < now + timedelta(seconds=self._limits.per_chat_interval))
             .values(next_attempt_at=now + timedelta(seconds=self._limits.per_chat_interval)),
         )
+
+    async def _send_voice(self, row: OutboxMessage) -> None:
+        """The push read aloud for a voice-mode chat; the text is already delivered either way."""
+        assert self._speech is not None
+        try:
+            audio = await asyncio.to_thread(self._speech.say, speech_text(row.text))
+            await self._rate.wait()
+            await self._bot.send_voice(row.chat_id, audio)
+        except Exception:
+            logger.exception("Voice note for push %d failed; its text was sent", row.id)
 
     async def run(self, stop: asyncio.Event, idle_wait: float = 1.0) -> None:
         """Deliver until ``stop`` is set, waiting ``idle_wait`` when nothing is due."""
@@ -155,7 +173,7 @@ async def serve() -> None:
     """Run one relay until SIGTERM/SIGINT."""
     import signal
 
-    from ieomoa.config import load_settings
+    from ieomoa.config import VAR_DIR, load_settings
     from ieomoa.db import session_factory
 
     settings = load_settings()
@@ -168,7 +186,8 @@ async def serve() -> None:
     bot = telegram_bot(settings.telegram_bot_token, settings.telegram_api_base_url, settings.telegram_api_file_url)
     async with bot:
         logger.info("Outbox relay started")
-        await OutboxRelay(session_factory(), bot).run(stop)
+        speech = CachedSpeech(engine_named(settings.tts_engine), VAR_DIR / "tts-cache")
+        await OutboxRelay(session_factory(), bot, speech=speech).run(stop)
 
 
 def main() -> None:

@@ -42,6 +42,7 @@ class Chat(Base):
     session_count: Mapped[int] = mapped_column(default=1)
     greeting_count: Mapped[int] = mapped_column(default=0)
     voice_mode: Mapped[bool] = mapped_column(Boolean, default=False)
+    easy_read: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class ProcessedUpdate(Base):
@@ -146,6 +147,7 @@ class OutboxMessage(Base):
     idempotency_key: Mapped[str] = mapped_column(String(120), unique=True)
     chat_id: Mapped[int] = mapped_column(BigInteger)
     text: Mapped[str] = mapped_column(Text)
+    voice: Mapped[bool] = mapped_column(Boolean, default=False)  # also send it as a voice note
     state: Mapped[str] = mapped_column(String(16), default="PENDING", index=True)
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -19,8 +19,34 @@ NEXT_STEP: dict[str, str] = {
 }
 
 
-def status_push_text(number: str, status: str, agency: str, note: str | None, *, for_caregiver: bool = False) -> str:
+EASY_READ_NEXT_STEP: dict[str, str] = {
+    "ASSIGNED": "도와줄 상담 선생님이 정해졌어요. 선생님이 곧 연락해요.",
+    "COUNSELING": "상담 선생님과 이야기해요. 하고 싶은 일을 말해요.",
+    "PLAN": "일을 찾는 계획을 만들었어요. 계획대로 하나씩 해요.",
+    "SERVICES": "일을 배우고 연습해요. 날짜는 선생님이 알려 줘요.",
+    "PLACEMENT": "선생님이 일할 곳을 찾아 줘요.",
+    "EMPLOYED": "일을 시작해요. 축하해요. 일하면서도 선생님이 도와줘요.",
+    "FOLLOW_UP": "일하면서 힘든 점이 있으면 선생님에게 말해요.",
+    "CLOSED": "도움이 끝났어요. 다시 필요하면 또 신청해요.",
+    "NEEDS_INFO": "더 알려 줄 것이 있어요. 선생님이 연락해요.",
+    "ON_HOLD": "신청이 잠깐 멈췄어요. 선생님이 이유를 알려 줘요.",
+}
+
+
+def status_push_text(
+    number: str, status: str, agency: str, note: str | None, *, for_caregiver: bool = False,
+    easy_read: bool = False,
+) -> str:
     """The push for one status change: what happened, what happens next, who to contact."""
+    if easy_read:
+        # 쉬운 말: short sentences, one idea each, the key point again at the end.
+        label = STATUS_LABELS[status]
+        who = "신청하신 분의 신청" if for_caregiver else "내 신청"
+        return (
+            f"이어모아 알림이에요. {who}이 바뀌었어요. 지금은 '{label}' 단계예요. "
+            f"{EASY_READ_NEXT_STEP[status]} 접수번호는 {number}예요. "
+            f"궁금하면 {to_direction(AGENCY_LABELS[agency])} 물어봐요. 지금은 '{label}' 단계예요."
+        )
     subject = "신청하신 분의 신청" if for_caregiver else "신청"
     label = STATUS_LABELS[status]
     parts = [

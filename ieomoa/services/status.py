@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from ieomoa.channels import telegram_chat_id
 from ieomoa.crypto import unseal
-from ieomoa.models import Application, AuditEntry, CaregiverLink, OutboxMessage, TimelineEntry, utcnow
+from ieomoa.models import Application, AuditEntry, CaregiverLink, Chat, OutboxMessage, TimelineEntry, utcnow
 from ieomoa.status_messages import status_push_text
 from ieomoa.statuses import STATUS_LABELS
 
@@ -156,24 +156,32 @@ class StatusService:
             entry = TimelineEntry(status=status, at=now, agency=caller.agency, note=note)
             application.timeline.append(entry)
             session.flush()
-            for chat_id, for_caregiver in self._recipients(session, application):
+            for sender_id, for_caregiver in self._recipients(session, application):
+                chat_id = telegram_chat_id(sender_id)
+                if chat_id is None:
+                    continue
+                voice, easy_read = session.execute(
+                    select(Chat.voice_mode, Chat.easy_read).where(Chat.sender_id == sender_id)
+                ).one_or_none() or (False, False)
+                text = status_push_text(
+                    number, status, caller.agency, note, for_caregiver=for_caregiver, easy_read=easy_read
+                )
                 session.add(
                     OutboxMessage(
                         idempotency_key=f"status:{entry.id}:{chat_id}",
                         chat_id=chat_id,
-                        text=status_push_text(number, status, caller.agency, note, for_caregiver=for_caregiver),
+                        text=text,
+                        voice=voice,
                     )
                 )
             self._audit(session, caller, "status", number, f"-> {status}")
             return record_of(application)
 
-    def _recipients(self, session: Session, application: Application) -> list[tuple[int, bool]]:
-        """Chats to notify: the applicant, then each linked caregiver (read in this transaction)."""
-        recipients = [(telegram_chat_id(application.sender_id), False)]
+    def _recipients(self, session: Session, application: Application) -> list[tuple[str, bool]]:
+        """Senders to notify: the applicant, then each linked caregiver (read in this transaction)."""
         links = session.scalars(
             select(CaregiverLink.caregiver_sender_id)
             .where(CaregiverLink.applicant_sender_id == application.sender_id, CaregiverLink.removed_at.is_(None))
             .order_by(CaregiverLink.id)
         )
-        recipients += [(telegram_chat_id(sender), True) for sender in links]
-        return [(chat_id, caregiver) for chat_id, caregiver in recipients if chat_id is not None]
+        return [(application.sender_id, False)] + [(sender, True) for sender in links]

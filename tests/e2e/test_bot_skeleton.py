@@ -110,3 +110,21 @@ def test_emoji_and_noise_get_a_korean_answer(
     telegram.push_text(chat_id, text)
     [reply] = telegram.wait_for(chat_id, 1)
     assert reply.text and any("가" <= ch <= "힣" for ch in reply.text)
+
+
+def test_when_the_action_server_is_down_the_user_is_asked_to_resend(
+    stack: RunningStack, bot: ManagedProcess, telegram: TelegramStandIn, chat_id: int
+) -> None:
+    from ieomoa.stack import wait_until_ready
+
+    stack.actions.stop()
+    try:
+        telegram.push_text(chat_id, "안녕하세요")
+        [reply] = telegram.wait_for(chat_id, 1)
+        assert reply.text in (messages.RASA_DOWN, messages.NO_REPLY)
+        assert "한 번 더 보내 주세요" in reply.text
+    finally:
+        stack.actions.start()
+        wait_until_ready(stack.action_server_url.rsplit("/", 1)[0] + "/health", stack.actions)
+    telegram.push_text(chat_id, "안녕하세요")  # the same words again now get the greeting
+    assert "이어모아" in telegram.wait_for(chat_id, 2)[1].text

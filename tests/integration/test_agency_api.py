@@ -107,3 +107,24 @@ def test_agency_token_command_prints_token_last(sqlite_url: str) -> None:
     record = AgencyTokenService(session_factory(sqlite_url)).authenticate(token)
     assert record is not None and record.agency == "LOCAL_CENTER"
     assert token not in (record.token_hash or "")
+
+
+def test_pushes_follow_each_chats_voice_and_easy_read_choice(
+    api: TestClient, sessions: sessionmaker[Session]
+) -> None:
+    from sqlalchemy import update
+
+    from ieomoa.models import Chat
+    from ieomoa.services.chats import ChatService
+
+    number = submit(sessions, 4321)
+    ChatService(sessions).set_voice_mode("tg-4321", "telegram", True)
+    with sessions.begin() as session:
+        session.execute(update(Chat).where(Chat.sender_id == "tg-4321").values(easy_read=True))
+    response = api.post(f"/api/v1/applications/{number}/status", headers=bearer(sessions, "KEAD"),
+                        json={"status": "ASSIGNED"})
+    assert response.status_code == 200
+    with sessions() as session:
+        [push] = session.scalars(select(OutboxMessage)).all()
+    assert push.voice is True
+    assert "상담 선생님" in push.text and push.text.endswith("지금은 '담당자 배정' 단계예요.")

@@ -139,3 +139,23 @@ async def test_500_is_retried_with_backoff_and_403_stops(
         await drain(relay)
     assert states(pg_sessions) == Counter({"SENT": 1, "UNDELIVERABLE": 1})
     assert telegram.messages_to(1001) == []
+
+
+async def test_voice_mode_push_is_followed_by_a_voice_note(
+    pg_sessions: sessionmaker[Session], telegram: TelegramStandIn, tmp_path
+) -> None:
+    import io
+
+    import soundfile
+
+    from ieomoa.speech.engines import CachedSpeech, EspeakEngine
+
+    with pg_sessions.begin() as session:
+        session.add(OutboxMessage(idempotency_key="v1", chat_id=77, text="이어모아 알림이에요. IEM-2026-000001", voice=True))
+    async with telegram_bot(telegram.token, telegram.base_url, telegram.file_url) as bot:
+        relay = OutboxRelay(pg_sessions, bot, FAST, speech=CachedSpeech(EspeakEngine(), tmp_path))
+        await drain(relay)
+    [voice] = telegram.messages_to(77, method="sendVoice")
+    audio = next(iter(voice.files.values()))
+    assert soundfile.info(io.BytesIO(audio)).subtype == "OPUS"
+    assert len(telegram.messages_to(77)) == 1
