@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from telegram import Update
@@ -54,12 +55,17 @@ def build_application(settings: Settings) -> Application:
     async def close_services(_: Application) -> None:
         await services.rasa.aclose()
 
+    async def forget_old_updates(_: Application) -> None:
+        # Telegram redelivers for at most 24 hours; older claims only take space.
+        await asyncio.to_thread(services.ledger.forget_older_than, 2)
+
     application = (
         Application.builder()
         .token(settings.telegram_bot_token)
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.telegram_api_file_url)
         .concurrent_updates(PerChatUpdateProcessor())
+        .post_init(forget_old_updates)
         .post_shutdown(close_services)
         .build()
     )

@@ -46,8 +46,8 @@ def services_of(context: ContextTypes.DEFAULT_TYPE) -> BotServices:
 
 
 def metadata_for(update: Update) -> dict[str, Any]:
-    """Per-message metadata Rasa receives with the text."""
-    return {"channel": "telegram", "voice": False, "easy_read": False}
+    """Per-message metadata Rasa receives with the text (preferences live in the database)."""
+    return {"channel": "telegram"}
 
 
 async def drop_duplicate_updates(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

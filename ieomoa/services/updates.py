@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -26,8 +28,6 @@ class UpdateLedger:
 
     def forget_older_than(self, days: int) -> int:
         """Drop claims older than ``days`` (Telegram keeps undelivered updates for 24 hours)."""
-        from datetime import timedelta
-
         cutoff = utcnow() - timedelta(days=days)
         with self._sessions.begin() as session:
             result = session.execute(delete(ProcessedUpdate).where(ProcessedUpdate.received_at < cutoff))

@@ -48,3 +48,20 @@ def test_chat_sessions_and_greetings_are_counted(sessions: sessionmaker[Session]
     assert chats.record_greeting("tg-2", "telegram") == 0  # greeting before any session start
     stored = chats.get("tg-1")
     assert stored is not None and stored.channel == "telegram"
+
+
+def test_old_update_claims_are_forgotten(sessions: sessionmaker[Session]) -> None:
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from ieomoa.models import ProcessedUpdate, utcnow
+
+    ledger = UpdateLedger(sessions)
+    ledger.claim(1)
+    ledger.claim(2)
+    with sessions.begin() as session:
+        session.execute(update(ProcessedUpdate).where(ProcessedUpdate.update_id == 1)
+                        .values(received_at=utcnow() - timedelta(days=3)))
+    assert ledger.forget_older_than(2) == 1
+    assert ledger.claim(2) is False  # recent claims still hold
