@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 
 from telegram import Update
 from telegram.ext import (
@@ -45,7 +46,7 @@ def build_application(settings: Settings) -> Application:
         raise SystemExit("TELEGRAM_BOT_TOKEN is not set")
     sessions = session_factory(settings.database_url)
     services = BotServices(
-        rasa=RasaClient(settings.rasa_url),
+        rasa=RasaClient(settings.rasa_url, auth_token=os.environ.get("RASA_AUTH_TOKEN") or None),
         buttons=ButtonRegistry(sessions),
         ledger=UpdateLedger(sessions),
         chats=ChatService(sessions),

@@ -72,6 +72,7 @@ async def converse(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str
         return
     outgoing = await asyncio.to_thread(render_replies, replies, services.buttons.callback_data_for)
     if not outgoing:
+        await services.rasa.listen_again(telegram_sender(chat.id))
         await context.bot.send_message(chat.id, messages.NO_REPLY)
         return
     for message in outgoing:

@@ -24,6 +24,7 @@ class RasaClient:
         self,
         base_url: str,
         *,
+        auth_token: str | None = None,
         timeout: float = 30.0,
         attempts: int = 3,
         backoff: float = 0.5,
@@ -34,6 +35,7 @@ class RasaClient:
         )
         self._attempts = attempts
         self._backoff = backoff
+        self._auth_token = auth_token
 
     async def send(
         self, sender: str, message: str, metadata: dict[str, Any] | None = None
@@ -58,6 +60,26 @@ class RasaClient:
             if attempt < self._attempts:
                 await asyncio.sleep(self._backoff * 2 ** (attempt - 1))
         raise RasaUnavailable("no answer after retries")
+
+    async def listen_again(self, sender: str) -> bool:
+        """Append action_listen after a turn that produced nothing.
+
+        When actions fail (say the action server is down), Rasa 3.6 stops after ten
+        predictions without recording action_listen, and its circuit breaker then trips on
+        every later message of that conversation. One action_listen event ends the
+        failed turn, so the user's next message is handled normally.
+        """
+        if not self._auth_token:
+            return False
+        try:
+            response = await self._client.post(
+                f"/conversations/{sender}/tracker/events",
+                params={"token": self._auth_token},
+                json={"event": "action", "name": "action_listen"},
+            )
+        except httpx.HTTPError:
+            return False
+        return response.status_code == 200
 
     async def is_ready(self) -> bool:
         """True when the server answers (Rasa listens only after its model is loaded)."""

@@ -126,6 +126,5 @@ def test_when_the_action_server_is_down_the_user_is_asked_to_resend(
     finally:
         stack.actions.start()
         wait_until_ready(stack.action_server_url.rsplit("/", 1)[0] + "/health", stack.actions)
-    other_chat = chat_id + 700_000
-    telegram.push_text(other_chat, "안녕하세요")  # once it is back, conversations are answered again
-    assert "이어모아" in telegram.wait_for(other_chat, 1)[0].text
+    telegram.push_text(chat_id, "안녕하세요")  # sent again once it is back: answered normally
+    assert "이어모아" in telegram.wait_for(chat_id, 2)[1].text

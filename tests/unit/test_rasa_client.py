@@ -71,3 +71,18 @@ async def test_read_timeout_is_not_retried() -> None:
     with pytest.raises(RasaUnavailable):
         await client_with(handler).send("tg-1", "x")
     assert len(attempts) == 1
+
+
+async def test_listen_again_appends_action_listen_with_the_token() -> None:
+    seen = {}
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen["url"] = str(request.url)
+        seen["body"] = json.loads(request.read())
+        return httpx.Response(200, json={})
+
+    client = RasaClient("http://rasa.test", auth_token="t0k", transport=httpx.MockTransport(handler))
+    assert await client.listen_again("tg-1") is True
+    assert seen["url"] == "http://rasa.test/conversations/tg-1/tracker/events?token=t0k"
+    assert seen["body"] == {"event": "action", "name": "action_listen"}
+    assert await RasaClient("http://rasa.test").listen_again("tg-1") is False  # no token: nothing sent
