@@ -62,7 +62,6 @@ def draft_from(tracker: Tracker) -> ApplicationDraft:
 def summary_text(draft: ApplicationDraft) -> str:
     """The answers, one per line, as a screen reader reads them."""
     lines = [
-        "입력하신 내용을 확인해 주세요.",
         f"이름: {draft.name}",
         f"생년월일: {spoken_date(draft.birth_date)}",
         f"휴대전화: {display_phone(draft.phone)}",
@@ -105,7 +104,7 @@ class ActionAfterApplicationForm(Action):
             if tracker.get_slot(consent) is False:
                 dispatcher.utter_message(response=response)
                 return reset_application_slots()
-        dispatcher.utter_message(text=summary_text(draft_from(tracker)))
+        dispatcher.utter_message(response="utter_summary", summary=summary_text(draft_from(tracker)))
         dispatcher.utter_message(response="utter_summary_buttons")
         return [SlotSet("awaiting_confirmation", True)]
 

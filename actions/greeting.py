@@ -1,4 +1,7 @@
-"""Greeting: a full introduction the first time, a short welcome back afterwards."""
+"""Greeting: a full introduction the first time, a short welcome back afterwards.
+
+Until a chat has chosen voice notes or 쉬운 말, each greeting offers both.
+"""
 
 from __future__ import annotations
 
@@ -23,8 +26,10 @@ class ActionGreetUser(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         sender_id = tracker.sender_id
-        previous = await asyncio.to_thread(
-            services.chats().record_greeting, sender_id, channel_of(sender_id)
-        )
+        chats = services.chats()
+        previous = await asyncio.to_thread(chats.record_greeting, sender_id, channel_of(sender_id))
         dispatcher.utter_message(response="utter_greet" if previous == 0 else "utter_greet_back")
+        preferences = await asyncio.to_thread(chats.preferences, sender_id)
+        if not (preferences.voice or preferences.easy_read):
+            dispatcher.utter_message(response="utter_offer_accessibility")
         return []

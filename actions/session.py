@@ -14,7 +14,7 @@ from ieomoa.channels import channel_of
 
 
 class ActionSessionStart(Action):
-    """Starts a session, carries slots over and records the chat in the database."""
+    """Starts a session, carries slots over, records the chat and restores its easy-read choice."""
 
     def name(self) -> str:
         return "action_session_start"
@@ -23,13 +23,17 @@ class ActionSessionStart(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         sender_id = tracker.sender_id
-        await asyncio.to_thread(services.chats().record_session_start, sender_id, channel_of(sender_id))
+        chats = services.chats()
+        await asyncio.to_thread(chats.record_session_start, sender_id, channel_of(sender_id))
+        preferences = await asyncio.to_thread(chats.preferences, sender_id)
         events: list[EventType] = [SessionStarted()]
         # Slots carried over from the last session (domain: carry_over_slots_to_new_session).
         events.extend(
             SlotSet(name, value)
             for name, value in tracker.current_slot_values().items()
-            if value is not None and name != "session_started_metadata"
+            if value is not None and name not in ("session_started_metadata", "easy_read")
         )
+        # The database is where the bot and the relay read the choice too, so it wins.
+        events.append(SlotSet("easy_read", preferences.easy_read))
         events.append(ActionExecuted("action_listen"))
         return events

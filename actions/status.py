@@ -11,13 +11,14 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import services
 from ieomoa.services.applications import ApplicationService
+from ieomoa.status_messages import EASY_READ_NEXT_STEP
 from ieomoa.statuses import STATUS_LABELS, agencies_text
 
 LAST_STEPS = 3
 
 
 class ActionCheckStatus(Action):
-    """Current status, agencies involved and the last steps with dates."""
+    """Current status, agencies involved and the last steps with dates (쉬운 말: what happens next)."""
 
     def name(self) -> str:
         return "action_check_status"
@@ -47,6 +48,7 @@ class ActionCheckStatus(Action):
                 status=STATUS_LABELS.get(application.status, application.status),
                 agencies=agencies_text(list(application.routed_to)),
                 steps=f"지금까지의 진행: {steps}{shared}",
+                next_step=EASY_READ_NEXT_STEP.get(application.status, ""),
             )
             return []
         dispatcher.utter_message(
@@ -55,5 +57,6 @@ class ActionCheckStatus(Action):
             status=STATUS_LABELS.get(application.status, application.status),
             agencies=agencies_text(list(application.routed_to)),
             steps=f"지금까지의 진행: {steps}",
+            next_step=EASY_READ_NEXT_STEP.get(application.status, ""),
         )
         return []

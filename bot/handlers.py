@@ -17,7 +17,7 @@ from bot.rasa_client import RasaClient, RasaUnavailable
 from bot.render import OutgoingMessage, render_replies
 from ieomoa.channels import telegram_sender
 from ieomoa.services.buttons import ButtonRegistry
-from ieomoa.services.chats import ChatService
+from ieomoa.services.chats import ChatPreferences, ChatService
 from ieomoa.speech.engines import CachedSpeech
 from ieomoa.speech.text import speech_text
 from ieomoa.services.updates import UpdateLedger
@@ -45,9 +45,26 @@ def services_of(context: ContextTypes.DEFAULT_TYPE) -> BotServices:
     return context.application.bot_data["services"]
 
 
-def metadata_for(update: Update) -> dict[str, Any]:
-    """Per-message metadata Rasa receives with the text (preferences live in the database)."""
-    return {"channel": "telegram"}
+def metadata_for(preferences: ChatPreferences) -> dict[str, Any]:
+    """Per-message metadata Rasa receives with the text (the database stays the source)."""
+    return {"channel": "telegram", "voice": preferences.voice, "easy_read": preferences.easy_read}
+
+
+async def preferences_of(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> ChatPreferences:
+    """This chat's voice, speed and easy-read choices."""
+    return await asyncio.to_thread(services_of(context).chats.preferences, telegram_sender(chat_id))
+
+
+async def say(
+    context: ContextTypes.DEFAULT_TYPE, chat_id: int, message: str, *,
+    keyboard: InlineKeyboardMarkup | None = None, preferences: ChatPreferences | None = None,
+) -> None:
+    """One of the bot's own messages, in 쉬운 말 and read aloud when the chat chose so."""
+    preferences = preferences or await preferences_of(context, chat_id)
+    outgoing = OutgoingMessage(messages.for_reader(message, preferences.easy_read), keyboard)
+    await context.bot.send_message(chat_id, outgoing.text, reply_markup=outgoing.keyboard)
+    if preferences.voice:
+        await send_voice(context, chat_id, outgoing, preferences.slow)
 
 
 async def drop_duplicate_updates(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -64,29 +81,34 @@ async def converse(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str
     assert chat is not None
     services = services_of(context)
     await context.bot.send_chat_action(chat.id, ChatAction.TYPING)
+    before = await preferences_of(context, chat.id)
     try:
-        replies = await services.rasa.send(telegram_sender(chat.id), text, metadata_for(update))
+        replies = await services.rasa.send(telegram_sender(chat.id), text, metadata_for(before))
     except RasaUnavailable as error:
         logger.error("Rasa unavailable for an update: %s", error)
-        await context.bot.send_message(chat.id, messages.RASA_DOWN)
+        await say(context, chat.id, messages.RASA_DOWN, preferences=before)
         return
     outgoing = await asyncio.to_thread(render_replies, replies, services.buttons.callback_data_for)
     if not outgoing:
         await services.rasa.listen_again(telegram_sender(chat.id))
-        await context.bot.send_message(chat.id, messages.NO_REPLY)
+        await say(context, chat.id, messages.NO_REPLY, preferences=before)
         return
     for message in outgoing:
         await context.bot.send_message(chat.id, message.text, reply_markup=message.keyboard)
-    if await asyncio.to_thread(services.chats.voice_mode, telegram_sender(chat.id)):
+    # Read again: this very turn may have switched voice notes or their speed.
+    after = await preferences_of(context, chat.id)
+    if after.voice:
         for message in outgoing:
-            await send_voice(context, chat.id, message)
+            await send_voice(context, chat.id, message, after.slow)
 
 
-async def send_voice(context: ContextTypes.DEFAULT_TYPE, chat_id: int, message: OutgoingMessage) -> None:
+async def send_voice(
+    context: ContextTypes.DEFAULT_TYPE, chat_id: int, message: OutgoingMessage, slow: bool = False
+) -> None:
     """The message read aloud, after its text; buttons are read as "1번 …, 2번 …"."""
     titles = [row[0].text for row in message.keyboard.inline_keyboard] if message.keyboard else []
     try:
-        audio = await asyncio.to_thread(services_of(context).speech.say, speech_text(message.text, titles))
+        audio = await asyncio.to_thread(services_of(context).speech.say, speech_text(message.text, titles), slow)
     except Exception:
         logger.exception("Speech synthesis failed; the text was sent")
         return
@@ -102,8 +124,8 @@ async def voice_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     """/voice: switch voice notes on or off."""
     chat = update.effective_chat
     assert chat is not None
-    on = await asyncio.to_thread(services_of(context).chats.voice_mode, telegram_sender(chat.id))
-    await converse(update, context, "/voice_off" if on else "/voice_on")
+    preferences = await preferences_of(context, chat.id)
+    await converse(update, context, "/voice_off" if preferences.voice else "/voice_on")
 
 
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -117,9 +139,11 @@ async def relay_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     assert message is not None and message.text is not None
     text = message.text.strip()
     if not text:
-        await message.reply_text(messages.EMPTY_TEXT)
+        await say(context, message.chat_id, messages.EMPTY_TEXT)
     elif len(text) > MAX_TEXT_LENGTH:
-        await message.reply_text(messages.TOO_LONG.format(limit=MAX_TEXT_LENGTH))
+        preferences = await preferences_of(context, message.chat_id)
+        template = messages.for_reader(messages.TOO_LONG, preferences.easy_read)
+        await say(context, message.chat_id, template.format(limit=MAX_TEXT_LENGTH), preferences=preferences)
     else:
         await converse(update, context, text)
 
@@ -131,7 +155,7 @@ async def relay_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     await query.answer()
     button = await asyncio.to_thread(services_of(context).buttons.resolve, query.data or "")
     if button is None:
-        await context.bot.send_message(update.effective_chat.id, messages.OLD_BUTTON)
+        await say(context, update.effective_chat.id, messages.OLD_BUTTON)
         return
     try:
         # The keyboard goes away once used, so a second tap cannot answer twice.
@@ -147,14 +171,14 @@ async def unsupported_content(update: Update, context: ContextTypes.DEFAULT_TYPE
     if message is None:
         return
     if not message.voice:
-        await message.reply_text(messages.UNSUPPORTED_CONTENT)
+        await say(context, message.chat_id, messages.UNSUPPORTED_CONTENT)
         return
     # Someone who speaks may want to listen too: offer voice mode.
     token = await asyncio.to_thread(
         services_of(context).buttons.callback_data_for, "/voice_on", messages.VOICE_OFFER_BUTTON
     )
     keyboard = InlineKeyboardMarkup([[InlineKeyboardButton(messages.VOICE_OFFER_BUTTON, callback_data=token)]])
-    await message.reply_text(messages.VOICE_NOT_READ, reply_markup=keyboard)
+    await say(context, message.chat_id, messages.VOICE_NOT_READ, keyboard=keyboard)
 
 
 async def error_handler(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -162,6 +186,6 @@ async def error_handler(update: object, context: ContextTypes.DEFAULT_TYPE) -> N
     logger.error("Error while handling an update", exc_info=context.error)
     if isinstance(update, Update) and update.effective_chat is not None:
         try:
-            await context.bot.send_message(update.effective_chat.id, messages.RASA_DOWN)
+            await say(context, update.effective_chat.id, messages.RASA_DOWN)
         except Exception:  # noqa: BLE001 - the apology itself failed; already logged above
             logger.warning("Could not send the apology")

@@ -22,3 +22,22 @@ VOICE_NOT_READ = (
 VOICE_OFFER_BUTTON = "1번 답을 음성으로 듣기"
 OLD_BUTTON = "이 버튼은 더 이상 쓸 수 없어요. 가장 최근 질문의 버튼을 눌러 주시거나 글자로 적어 주세요."
 EMPTY_TEXT = "내용이 비어 있어요. 하고 싶은 말을 글자로 적어 주세요."
+
+# 쉬운 말 versions, keyed by the message they replace.
+EASY_READ: dict[str, str] = {
+    RASA_DOWN: "미안해요. 지금 잠깐 연결이 안 돼요. 조금 있다가 같은 말을 다시 보내 주세요.",
+    NO_REPLY: "미안해요. 지금 답을 못 했어요. 조금 있다가 같은 말을 다시 보내 주세요.",
+    TOO_LONG: "글이 너무 길어요. {limit}자보다 짧게 나눠서 보내 주세요.",
+    UNSUPPORTED_CONTENT: "미안해요. 사진이나 스티커는 읽지 못해요. 글자로 적어 주세요. 버튼을 눌러도 돼요.",
+    VOICE_NOT_READ: (
+        "미안해요. 음성 메시지는 알아듣지 못해요. 글자로 적어 주세요. "
+        "제 말을 소리로 듣고 싶으면 아래 버튼을 눌러 주세요."
+    ),
+    OLD_BUTTON: "이 버튼은 이제 쓸 수 없어요. 가장 아래 질문의 버튼을 눌러 주세요. 글자로 적어도 돼요.",
+    EMPTY_TEXT: "아무것도 없어요. 하고 싶은 말을 글자로 적어 주세요.",
+}
+
+
+def for_reader(message: str, easy_read: bool) -> str:
+    """The message in 쉬운 말 when the chat chose it."""
+    return EASY_READ.get(message, message) if easy_read else message

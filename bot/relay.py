@@ -142,7 +142,7 @@ class OutboxRelay:
         """The push read aloud for a voice-mode chat; the text is already delivered either way."""
         assert self._speech is not None
         try:
-            audio = await asyncio.to_thread(self._speech.say, speech_text(row.text))
+            audio = await asyncio.to_thread(self._speech.say, speech_text(row.text), row.voice_slow)
             await self._rate.wait()
             await self._bot.send_voice(row.chat_id, audio)
         except Exception:

@@ -43,6 +43,7 @@ class Chat(Base):
     greeting_count: Mapped[int] = mapped_column(default=0)
     voice_mode: Mapped[bool] = mapped_column(Boolean, default=False)
     easy_read: Mapped[bool] = mapped_column(Boolean, default=False)
+    voice_slow: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class ProcessedUpdate(Base):
@@ -148,6 +149,7 @@ class OutboxMessage(Base):
     chat_id: Mapped[int] = mapped_column(BigInteger)
     text: Mapped[str] = mapped_column(Text)
     voice: Mapped[bool] = mapped_column(Boolean, default=False)  # also send it as a voice note
+    voice_slow: Mapped[bool] = mapped_column(Boolean, default=False)
     state: Mapped[str] = mapped_column(String(16), default="PENDING", index=True)
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

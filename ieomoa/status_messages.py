@@ -20,6 +20,7 @@ NEXT_STEP: dict[str, str] = {
 
 
 EASY_READ_NEXT_STEP: dict[str, str] = {
+    "RECEIVED": "신청을 잘 받았어요. 곧 도와줄 선생님을 정해요.",
     "ASSIGNED": "도와줄 상담 선생님이 정해졌어요. 선생님이 곧 연락해요.",
     "COUNSELING": "상담 선생님과 이야기해요. 하고 싶은 일을 말해요.",
     "PLAN": "일을 찾는 계획을 만들었어요. 계획대로 하나씩 해요.",

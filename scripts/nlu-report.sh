@@ -13,7 +13,7 @@ base_hash=$(cat nlu/tests/baseline_config.yml nlu/data/nlu/*.yml requirements/ra
 baseline="$cache/baseline-$base_hash.tar.gz"
 if [ ! -f "$baseline" ]; then
   echo "Training the WhitespaceTokenizer baseline (NLU only)..."
-  $rasa train nlu --config nlu/tests/baseline_config.yml --nlu nlu/data --domain nlu/domain.yml \
+  $rasa train nlu --config nlu/tests/baseline_config.yml --nlu nlu/data --domain nlu/domain \
     --out "$cache" --fixed-model-name "baseline-$base_hash" > "$out/baseline-train.log" 2>&1
 fi
 

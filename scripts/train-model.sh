@@ -16,7 +16,7 @@ if [ ! -f "$model" ]; then
   echo "Training the Rasa model (nlu/ changed: $hash); this takes a few minutes..."
   tmp=$(mktemp -d)
   (cd nlu && RASA_TELEMETRY_ENABLED=false PYTHONPATH=. ../.venvs/rasa/bin/rasa train \
-      --fixed-model-name "nlu-$hash" --out "$tmp" --quiet) > var/train.log 2>&1 \
+      --domain domain --fixed-model-name "nlu-$hash" --out "$tmp" --quiet) > var/train.log 2>&1 \
     || { tail -n 40 var/train.log; echo "Training failed; full log in var/train.log" >&2; exit 1; }
   mv "$tmp/nlu-$hash.tar.gz" "$model"
   rm -rf "$tmp"

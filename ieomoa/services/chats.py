@@ -12,6 +12,15 @@ from ieomoa.models import Chat, utcnow
 
 
 @dataclass(frozen=True)
+class ChatPreferences:
+    """How a chat wants to be spoken to."""
+
+    voice: bool = False
+    slow: bool = False
+    easy_read: bool = False
+
+
+@dataclass(frozen=True)
 class ChatVisit:
     """Outcome of a session start: whether the chat is new and how many sessions it had."""
 
@@ -65,16 +74,35 @@ class ChatService:
 
     def set_voice_mode(self, sender_id: str, channel: str, on: bool) -> None:
         """Remember per chat whether every message also comes as a voice note."""
+        self._update(sender_id, channel, voice_mode=on)
+
+    def set_voice_speed(self, sender_id: str, channel: str, slow: bool) -> None:
+        """Slower speech ("천천히 말해 주세요") turns voice notes on as well."""
+        self._update(sender_id, channel, voice_slow=slow, **({"voice_mode": True} if slow else {}))
+
+    def set_easy_read(self, sender_id: str, channel: str, on: bool) -> None:
+        """Remember per chat whether replies use 쉬운 말."""
+        self._update(sender_id, channel, easy_read=on)
+
+    def voice_mode(self, sender_id: str) -> bool:
+        """True when this chat hears replies as voice notes."""
+        return self.preferences(sender_id).voice
+
+    def preferences(self, sender_id: str) -> ChatPreferences:
+        """Voice, speed and easy-read choices of this chat (all off for an unknown chat)."""
+        with self._sessions() as session:
+            row = session.execute(
+                select(Chat.voice_mode, Chat.voice_slow, Chat.easy_read).where(Chat.sender_id == sender_id)
+            ).one_or_none()
+        return ChatPreferences() if row is None else ChatPreferences(*map(bool, row))
+
+    def _update(self, sender_id: str, channel: str, **values: bool) -> None:
         self._ensure(sender_id, channel)
         with self._sessions.begin() as session:
             chat = session.scalar(select(Chat).where(Chat.sender_id == sender_id))
             assert chat is not None
-            chat.voice_mode = on
-
-    def voice_mode(self, sender_id: str) -> bool:
-        """True when this chat hears replies as voice notes."""
-        with self._sessions() as session:
-            return bool(session.scalar(select(Chat.voice_mode).where(Chat.sender_id == sender_id)))
+            for name, value in values.items():
+                setattr(chat, name, value)
 
     def get(self, sender_id: str) -> Chat | None:
         """The chat with this sender id, if any."""

@@ -160,9 +160,9 @@ class StatusService:
                 chat_id = telegram_chat_id(sender_id)
                 if chat_id is None:
                     continue
-                voice, easy_read = session.execute(
-                    select(Chat.voice_mode, Chat.easy_read).where(Chat.sender_id == sender_id)
-                ).one_or_none() or (False, False)
+                voice, slow, easy_read = session.execute(
+                    select(Chat.voice_mode, Chat.voice_slow, Chat.easy_read).where(Chat.sender_id == sender_id)
+                ).one_or_none() or (False, False, False)
                 text = status_push_text(
                     number, status, caller.agency, note, for_caregiver=for_caregiver, easy_read=easy_read
                 )
@@ -172,6 +172,7 @@ class StatusService:
                         chat_id=chat_id,
                         text=text,
                         voice=voice,
+                        voice_slow=slow,
                     )
                 )
             self._audit(session, caller, "status", number, f"-> {status}")

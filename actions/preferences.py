@@ -1,0 +1,57 @@
+"""How a chat is spoken to: voice notes, their speed and 쉬운 말, remembered in the database."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import services
+from ieomoa.channels import channel_of
+
+
+class ActionSetVoiceMode(Action):
+    """"음성으로 들려주세요" / "소리 끄기"."""
+
+    def name(self) -> str:
+        return "action_set_voice_mode"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        on = tracker.get_intent_of_latest_message() == "voice_on"
+        sender = tracker.sender_id
+        await asyncio.to_thread(services.chats().set_voice_mode, sender, channel_of(sender), on)
+        dispatcher.utter_message(response="utter_voice_on" if on else "utter_voice_off")
+        return []
+
+
+class ActionSetVoiceSpeed(Action):
+    """"천천히 말해 주세요" / "보통 빠르기로 말해 주세요"."""
+
+    def name(self) -> str:
+        return "action_set_voice_speed"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        slow = tracker.get_intent_of_latest_message() == "voice_slow"
+        sender = tracker.sender_id
+        await asyncio.to_thread(services.chats().set_voice_speed, sender, channel_of(sender), slow)
+        dispatcher.utter_message(response="utter_voice_slow" if slow else "utter_voice_normal")
+        return []
+
+
+class ActionSetEasyRead(Action):
+    """"쉬운 말로 해 주세요" / "보통 말로 해 주세요": the easy_read slot picks response variations."""
+
+    def name(self) -> str:
+        return "action_set_easy_read"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        on = tracker.get_intent_of_latest_message() == "easy_read_on"
+        sender = tracker.sender_id
+        await asyncio.to_thread(services.chats().set_easy_read, sender, channel_of(sender), on)
+        # Responses are rendered before the SlotSet applies, so each of these two is written
+        # in the style it switches to.
+        dispatcher.utter_message(response="utter_easy_read_on" if on else "utter_easy_read_off")
+        return [SlotSet("easy_read", on)]
