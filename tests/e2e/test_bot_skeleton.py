@@ -17,17 +17,18 @@ def test_korean_hello_gets_korean_greeting_with_help_button(
     bot: ManagedProcess, telegram: TelegramStandIn, chat_id: int
 ) -> None:
     telegram.push_text(chat_id, "안녕하세요")
-    [greeting] = telegram.wait_for(chat_id, 1)
+    greeting, offer = telegram.wait_for(chat_id, 2)
     assert "이어모아" in greeting.text and "도와드려요" in greeting.text
     assert [b["text"] for b in greeting.buttons] == ["1번 구직 신청하기", "2번 신청 상태 확인", "3번 도움말 보기"]
-    assert all(len(b["callback_data"].encode()) <= 64 for b in greeting.buttons)
+    assert all(len(b["callback_data"].encode()) <= 64 for b in greeting.buttons + offer.buttons)
+    assert [b["text"] for b in offer.buttons] == ["1번 음성으로 듣기", "2번 쉬운 말로 보기"]
 
 
 def test_start_command_says_what_the_bot_can_do(
     bot: ManagedProcess, telegram: TelegramStandIn, chat_id: int
 ) -> None:
     telegram.push_command(chat_id, "/start")
-    [greeting] = telegram.wait_for(chat_id, 1)
+    greeting = telegram.wait_for(chat_id, 2)[0]
     assert "구직 신청" in greeting.text and "신청 상태 확인" in greeting.text
 
 
@@ -35,10 +36,10 @@ def test_button_press_gets_its_answer_and_the_keyboard_goes_away(
     bot: ManagedProcess, telegram: TelegramStandIn, chat_id: int
 ) -> None:
     telegram.push_text(chat_id, "안녕하세요")
-    [greeting] = telegram.wait_for(chat_id, 1)
+    greeting = telegram.wait_for(chat_id, 2)[0]
     help_button = next(b for b in greeting.buttons if "도움말" in b["text"])
     telegram.press(chat_id, help_button, on=greeting)
-    help_reply = telegram.wait_for(chat_id, 2)[1]
+    help_reply = telegram.wait_for(chat_id, 3)[2]
     assert "구직 신청을 한 번에 접수해요" in help_reply.text
     [edit] = telegram.wait_for(chat_id, 1, method="editMessageReplyMarkup")
     assert not edit.params.get("reply_markup")
@@ -48,9 +49,9 @@ def test_unknown_button_gets_a_kind_note(
     bot: ManagedProcess, telegram: TelegramStandIn, chat_id: int
 ) -> None:
     telegram.push_text(chat_id, "안녕하세요")
-    [greeting] = telegram.wait_for(chat_id, 1)
+    greeting = telegram.wait_for(chat_id, 2)[0]
     telegram.press(chat_id, {"callback_data": "b:doesnotexist"}, on=greeting)
-    assert telegram.wait_for(chat_id, 2)[1].text == messages.OLD_BUTTON
+    assert telegram.wait_for(chat_id, 3)[2].text == messages.OLD_BUTTON
 
 
 def test_same_update_delivered_twice_is_answered_once(
