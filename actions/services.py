@@ -8,6 +8,7 @@ from ieomoa.db import session_factory
 from ieomoa.services.applications import ApplicationService
 from ieomoa.services.caregivers import CaregiverService
 from ieomoa.services.chats import ChatService
+from ieomoa.services.erasure import ErasureService
 
 
 @lru_cache(maxsize=1)
@@ -26,3 +27,9 @@ def applications() -> ApplicationService:
 def caregivers() -> CaregiverService:
     """The caregiver service on the configured database."""
     return CaregiverService(session_factory())
+
+
+@lru_cache(maxsize=1)
+def erasure() -> ErasureService:
+    """The erasure service on the configured database."""
+    return ErasureService(session_factory())

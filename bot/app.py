@@ -32,6 +32,7 @@ from bot.update_processor import PerChatUpdateProcessor
 from ieomoa.config import VAR_DIR, Settings, load_settings
 from ieomoa.db import session_factory
 from ieomoa.logging_setup import configure_logging
+from ieomoa.rasa_endpoints import tracker_store_url
 from ieomoa.services.buttons import ButtonRegistry
 from ieomoa.services.chats import ChatService
 from ieomoa.services.updates import UpdateLedger
@@ -51,6 +52,7 @@ def build_application(settings: Settings) -> Application:
         ledger=UpdateLedger(sessions),
         chats=ChatService(sessions),
         speech=CachedSpeech(engine_named(settings.tts_engine), VAR_DIR / "tts-cache"),
+        tracker_store_url=tracker_store_url(settings.database_url),
     )
 
     async def close_services(_: Application) -> None:

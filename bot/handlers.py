@@ -13,11 +13,12 @@ from telegram.error import BadRequest
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot import messages
-from bot.rasa_client import RasaClient, RasaUnavailable
+from bot.rasa_client import RasaClient, RasaUnavailable, asks_to_erase
 from bot.render import OutgoingMessage, render_replies
 from ieomoa.channels import telegram_sender
 from ieomoa.services.buttons import ButtonRegistry
 from ieomoa.services.chats import ChatPreferences, ChatService
+from ieomoa.services.erasure import erase_conversation
 from ieomoa.speech.engines import CachedSpeech
 from ieomoa.speech.text import speech_text
 from ieomoa.services.updates import UpdateLedger
@@ -38,6 +39,7 @@ class BotServices:
     ledger: UpdateLedger
     chats: ChatService
     speech: CachedSpeech
+    tracker_store_url: str
 
 
 def services_of(context: ContextTypes.DEFAULT_TYPE) -> BotServices:
@@ -93,6 +95,9 @@ async def converse(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str
         await services.rasa.listen_again(telegram_sender(chat.id))
         await say(context, chat.id, messages.NO_REPLY, preferences=before)
         return
+    if asks_to_erase(replies):
+        # Rasa saved the turn before answering, so the whole conversation can go now.
+        await asyncio.to_thread(erase_conversation, services.tracker_store_url, telegram_sender(chat.id))
     for message in outgoing:
         await context.bot.send_message(chat.id, message.text, reply_markup=message.keyboard)
     # Read again: this very turn may have switched voice notes or their speed.

@@ -13,6 +13,11 @@ logger = logging.getLogger(__name__)
 RasaReply = dict[str, Any]
 
 
+def asks_to_erase(replies: list[RasaReply]) -> bool:
+    """True when the action server erased the user's data and the conversation must go too."""
+    return any((reply.get("custom") or {}).get("erase_conversation") for reply in replies)
+
+
 class RasaUnavailable(Exception):
     """Rasa could not be reached or failed to produce a reply."""
 

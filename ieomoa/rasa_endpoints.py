@@ -43,6 +43,14 @@ def tracker_store_config(database_url: str) -> dict[str, Any]:
     return config
 
 
+def tracker_store_url(database_url: str) -> str:
+    """SQLAlchemy URL of the tracker store that ``tracker_store_config`` describes."""
+    config = tracker_store_config(database_url)
+    if config["dialect"] == "sqlite":
+        return f"sqlite:///{config['db']}"
+    return make_url(database_url).set(database=config["db"]).render_as_string(hide_password=False)
+
+
 def endpoints(settings: Settings) -> dict[str, Any]:
     """The endpoints document: action server and tracker store."""
     return {

@@ -21,7 +21,7 @@ from typing import IO
 import httpx
 
 from ieomoa.config import PROJECT_ROOT, VAR_DIR, load_settings
-from ieomoa.rasa_endpoints import write_endpoints
+from ieomoa.rasa_endpoints import tracker_store_url, write_endpoints
 
 RASA_BIN = PROJECT_ROOT / ".venvs" / "rasa" / "bin" / "rasa"
 NLU_DIR = PROJECT_ROOT / "nlu"
@@ -207,7 +207,7 @@ def main() -> None:
         else:
             from bot.terminal import run_terminal_chat
 
-            run_terminal_chat(settings.rasa_url)
+            run_terminal_chat(settings.rasa_url, tracker_store_url(settings.database_url))
     except KeyboardInterrupt:
         pass
     finally:

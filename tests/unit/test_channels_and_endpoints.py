@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from ieomoa.channels import channel_of, telegram_chat_id, telegram_sender
-from ieomoa.rasa_endpoints import tracker_store_config, write_endpoints
+from ieomoa.rasa_endpoints import tracker_store_config, tracker_store_url, write_endpoints
 from tests.support.stack import settings_from
 
 
@@ -29,6 +29,12 @@ def test_postgres_tracker_store_gets_its_own_database() -> None:
     assert config["dialect"] == "postgresql" and config["db"] == "ieomoa_rasa"
     assert config["login_db"] == "ieomoa" and config["url"] == "db" and config["port"] == 5433
     assert config["username"] == "bot" and config["password"] == "s@cret"
+
+
+def test_erasure_reaches_the_same_tracker_store_rasa_uses() -> None:
+    assert tracker_store_url("sqlite:////data/app/ieomoa.sqlite") == "sqlite:////data/app/ieomoa_rasa.sqlite"
+    url = tracker_store_url("postgresql+psycopg://bot:s%40cret@db:5433/ieomoa")
+    assert url == "postgresql+psycopg://bot:s%40cret@db:5433/ieomoa_rasa"
 
 
 def test_other_databases_are_refused() -> None:

@@ -1,0 +1,70 @@
+"""Erasure on request: everything this service keeps about one chat, gone."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import create_engine, delete, or_, select, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from ieomoa.channels import telegram_chat_id
+from ieomoa.models import (
+    Application,
+    AuditEntry,
+    CaregiverAttempt,
+    CaregiverCode,
+    CaregiverLink,
+    Chat,
+    OutboxMessage,
+)
+
+# Rasa's SQLTrackerStore keeps every event of a conversation in this table.
+RASA_EVENTS_TABLE = "events"
+
+
+@dataclass(frozen=True)
+class ErasureReport:
+    """What was erased for one chat."""
+
+    applications: list[str]
+    caregiver_links: int
+
+
+class ErasureService:
+    """Deletes a chat's applications, caregiver links, pushes and preferences."""
+
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self._sessions = sessions
+
+    def erase(self, sender_id: str) -> ErasureReport:
+        """Erase everything kept about ``sender_id``; the audit log keeps only the numbers."""
+        with self._sessions.begin() as session:
+            applications = list(session.scalars(select(Application).where(Application.sender_id == sender_id)))
+            numbers = [a.number or "" for a in applications]
+            for application in applications:
+                session.delete(application)  # its timeline goes with it
+                session.add(AuditEntry(agency="APPLICANT", action="erased", application_number=application.number))
+            links = session.execute(
+                delete(CaregiverLink).where(
+                    or_(CaregiverLink.applicant_sender_id == sender_id, CaregiverLink.caregiver_sender_id == sender_id)
+                )
+            ).rowcount
+            session.execute(delete(CaregiverCode).where(CaregiverCode.applicant_sender_id == sender_id))
+            session.execute(delete(CaregiverAttempt).where(CaregiverAttempt.sender_id == sender_id))
+            chat_id = telegram_chat_id(sender_id)
+            if chat_id is not None:
+                session.execute(delete(OutboxMessage).where(OutboxMessage.chat_id == chat_id))
+            session.execute(delete(Chat).where(Chat.sender_id == sender_id))
+        return ErasureReport(applications=numbers, caregiver_links=links)
+
+
+def erase_conversation(tracker_store_url: str, sender_id: str) -> int:
+    """Delete the conversation from Rasa's tracker store; run after Rasa has saved the turn."""
+    engine = create_engine(tracker_store_url)
+    try:
+        with engine.begin() as connection:
+            return connection.execute(
+                text(f"DELETE FROM {RASA_EVENTS_TABLE} WHERE sender_id = :sender_id"), {"sender_id": sender_id}
+            ).rowcount
+    finally:
+        engine.dispose()
