@@ -59,3 +59,14 @@ def test_the_bots_own_messages_have_easy_read_versions() -> None:
     assert own == set(messages.EASY_READ)
     assert messages.for_reader(messages.OLD_BUTTON, easy_read=True) != messages.OLD_BUTTON
     assert messages.for_reader(messages.OLD_BUTTON, easy_read=False) == messages.OLD_BUTTON
+
+
+HOW_TO_ANSWER = ("버튼", "적어", "답해", "골라", "눌러", "보내 주세요", "말해 주세요", "말씀해")
+
+
+def test_every_question_says_how_to_answer() -> None:
+    for name, variations in responses().items():
+        for variation in variations:
+            text = variation["text"]
+            if "?" in text or name.startswith("utter_ask_"):
+                assert any(words in text for words in HOW_TO_ANSWER), f"{name}: {text}"

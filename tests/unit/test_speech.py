@@ -19,6 +19,11 @@ def test_ids_phones_and_codes_are_read_digit_by_digit() -> None:
     assert "IEM" not in spoken and "-" not in spoken
 
 
+def test_dates_are_read_as_dates() -> None:
+    spoken = speech_text("생년월일 1990-03-05, 접수일 2026.11.25")
+    assert spoken == "생년월일 1990년 3월 5일, 접수일 2026년 11월 25일"
+
+
 def test_emoji_removed_progress_spoken_and_buttons_read_in_order() -> None:
     spoken = speech_text("3/16. 이름을 알려 주세요 😀", ["1번 네", "2번 아니요"])
     assert spoken.startswith("16개 중 3번째 질문.")
