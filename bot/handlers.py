@@ -190,7 +190,12 @@ async def error_handler(update: object, context: ContextTypes.DEFAULT_TYPE) -> N
     """Log the failure (no message content) and apologise to the user."""
     logger.error("Error while handling an update", exc_info=context.error)
     if isinstance(update, Update) and update.effective_chat is not None:
+        chat_id = update.effective_chat.id
         try:
-            await say(context, update.effective_chat.id, messages.RASA_DOWN)
+            preferences = await preferences_of(context, chat_id)
+        except Exception:  # noqa: BLE001 - the database may be what failed; apologise plainly
+            preferences = ChatPreferences()
+        try:
+            await say(context, chat_id, messages.RASA_DOWN, preferences=preferences)
         except Exception:  # noqa: BLE001 - the apology itself failed; already logged above
             logger.warning("Could not send the apology")
