@@ -10,7 +10,7 @@ def has_final_consonant(word: str) -> bool:
     last = word.rstrip()[-1]
     if "가" <= last <= "힣":
         return (ord(last) - ord("가")) % 28 != 0
-    return last in "0136789LMNR"  # 영, 일, 삼, 육, 칠, 팔, 구 and English letters read with a 받침
+    return last in "013678LMNR"  # 영, 일, 삼, 육, 칠, 팔 and English letters read with a 받침
 
 
 def particle(word: str, with_final: str, without_final: str) -> str:

@@ -45,7 +45,7 @@ def status_push_text(
         who = "신청하신 분의 신청" if for_caregiver else "내 신청"
         return (
             f"이어모아 알림이에요. {who}이 바뀌었어요. 지금은 '{label}' 단계예요. "
-            f"{EASY_READ_NEXT_STEP[status]} 접수번호는 {number}예요. "
+            f"{EASY_READ_NEXT_STEP[status]} 접수번호: {number}. "
             f"궁금하면 {to_direction(AGENCY_LABELS[agency])} 물어봐요. 지금은 '{label}' 단계예요."
         )
     subject = "신청하신 분의 신청" if for_caregiver else "신청"

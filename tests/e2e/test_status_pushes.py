@@ -81,8 +81,8 @@ def test_caregiver_links_by_code_sees_status_and_gets_the_same_pushes_until_remo
     caregiver = Conversation(telegram, caregiver_chat)
 
     applicant.say("보호자 연결하고 싶어요", until="연결된 보호자는 0명")
-    issued = applicant.tap("신청 상태만", until="보호자 연결 코드는")[-1].text
-    code = re.search(r"코드는 (\d{6})", issued).group(1)  # type: ignore[union-attr]
+    issued = applicant.tap("신청 상태만", until="보호자 연결 코드:")[-1].text
+    code = re.search(r"코드: (\d{6})", issued).group(1)  # type: ignore[union-attr]
     assert " ".join(code) in issued  # also read digit by digit
 
     caregiver.say("보호자예요", until="연결 코드 6자리")
