@@ -95,13 +95,15 @@ async def converse(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str
         await services.rasa.listen_again(telegram_sender(chat.id))
         await say(context, chat.id, messages.NO_REPLY, preferences=before)
         return
-    if asks_to_erase(replies):
+    erased = asks_to_erase(replies)
+    if erased:
         # Rasa saved the turn before answering, so the whole conversation can go now.
         await asyncio.to_thread(erase_conversation, services.tracker_store_url, telegram_sender(chat.id))
     for message in outgoing:
         await context.bot.send_message(chat.id, message.text, reply_markup=message.keyboard)
-    # Read again: this very turn may have switched voice notes or their speed.
-    after = await preferences_of(context, chat.id)
+    # Read again: this very turn may have switched voice notes or their speed (after an
+    # erasure the choices are gone, but its confirmation is still read the way it was asked).
+    after = before if erased else await preferences_of(context, chat.id)
     if after.voice:
         for message in outgoing:
             await send_voice(context, chat.id, message, after.slow)

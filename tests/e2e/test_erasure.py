@@ -32,6 +32,7 @@ def test_erasure_is_confirmed_then_removes_everything(
     chat = Conversation(telegram, chat_id)
     chat.say("안녕하세요", until="무엇을 도와드릴까요")
     chat.say("쉬운 말로 해 주세요", until="쉬운 말로 할게요")
+    chat.say("음성으로 들려주세요", until="소리로도 들려줄게요")
     assert stored_events(stack, sender) > 0
     applications, caregivers = ApplicationService(sessions), CaregiverService(sessions)
     number = applications.submit(sender, draft(), f"e2e-{chat_id}").number
@@ -43,8 +44,10 @@ def test_erasure_is_confirmed_then_removes_everything(
     assert applications.latest_for(sender) is not None  # "no" keeps everything
 
     chat.say("개인정보 삭제해 주세요", until="지울까요")
+    voices = len(telegram.wait_for(chat_id, 4, method="sendVoice"))  # one per reply since voice went on
     [done] = chat.say("네", until="지웠어요")
     assert done.text.startswith("다 지웠어요. 신청서 1개")  # still in 쉬운 말 for this last reply
+    telegram.wait_for(chat_id, voices + 1, method="sendVoice")  # and still read aloud
     assert applications.latest_for(sender) is None
     assert caregivers.caregivers_of(sender) == []
     assert ChatService(sessions).get(sender) is None
@@ -54,3 +57,4 @@ def test_erasure_is_confirmed_then_removes_everything(
     assert greeting.text.startswith("안녕하세요. 이어모아 취업지원 챗봇이에요.")
     [status] = chat.say("신청 상태 알려 주세요", until="신청")
     assert status.text.startswith("아직 접수된 신청이 없어요") and number not in status.text
+    assert len(telegram.messages_to(chat_id, method="sendVoice")) == voices + 1  # the choices went too
