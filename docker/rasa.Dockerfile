@@ -6,7 +6,7 @@ COPY requirements/rasa.txt requirements/rasa.txt
 RUN pip install --no-cache-dir -r requirements/rasa.txt
 COPY nlu /app
 ENV PYTHONPATH=/app
-RUN rasa train --fixed-model-name ieomoa --out /app/models
+RUN rasa train --domain domain --fixed-model-name ieomoa --out /app/models
 RUN useradd --create-home rasa && chown -R rasa /app
 USER rasa
 EXPOSE 5005

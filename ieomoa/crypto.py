@@ -34,9 +34,14 @@ def _development_secret() -> str:
     return DEV_KEY_FILE.read_text().strip()
 
 
+def current_secret() -> str:
+    """IEOMOA_SECRET_KEY, or the development key when it is not set."""
+    return load_settings().secret_key or _development_secret()
+
+
 def cipher(secret: str | None = None) -> Fernet:
     """The cipher for IEOMOA_SECRET_KEY (or the development key)."""
-    return _fernet_for(secret or load_settings().secret_key or _development_secret())
+    return _fernet_for(secret or current_secret())
 
 
 def seal(data: dict[str, Any], secret: str | None = None) -> str:

@@ -16,20 +16,24 @@ from sqlalchemy.engine import make_url
 from ieomoa.config import VAR_DIR, Settings, load_settings
 
 
+# Rasa's SQL tracker store with event data encrypted (nlu/ieomoa_nlu/tracker_store.py).
+TRACKER_STORE_TYPE = "ieomoa_nlu.tracker_store.EncryptedSQLTrackerStore"
+
+
 def tracker_store_config(database_url: str) -> dict[str, Any]:
     """Rasa SQL tracker store settings beside the app database."""
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
         app_db = Path(url.database or VAR_DIR / "ieomoa.sqlite")
         return {
-            "type": "SQL",
+            "type": TRACKER_STORE_TYPE,
             "dialect": "sqlite",
             "db": str(app_db.with_name(app_db.stem + "_rasa.sqlite")),
         }
     if url.get_backend_name() != "postgresql":
         raise ValueError("DATABASE_URL must be SQLite or PostgreSQL")
     config: dict[str, Any] = {
-        "type": "SQL",
+        "type": TRACKER_STORE_TYPE,
         "dialect": "postgresql",
         "url": url.host or "127.0.0.1",
         "port": url.port or 5432,

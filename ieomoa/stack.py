@@ -21,6 +21,7 @@ from typing import IO
 import httpx
 
 from ieomoa.config import PROJECT_ROOT, VAR_DIR, load_settings
+from ieomoa.crypto import current_secret
 from ieomoa.rasa_endpoints import tracker_store_url, write_endpoints
 
 RASA_BIN = PROJECT_ROOT / ".venvs" / "rasa" / "bin" / "rasa"
@@ -174,7 +175,8 @@ def main() -> None:
     settings = load_settings()
     log_dir = VAR_DIR / "log"
     endpoints = write_endpoints(VAR_DIR / "endpoints.yml", settings)
-    env = child_env()
+    # Every process, Rasa's encrypted tracker store included, uses the same key.
+    env = child_env({"IEOMOA_SECRET_KEY": current_secret()})
     with_bot = bool(settings.telegram_bot_token) and not args.terminal
     echo = sys.stdout if with_bot else None
 

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import uuid
 
+from sqlalchemy import create_engine, text
+
 from ieomoa.db import session_factory
+from ieomoa.rasa_endpoints import tracker_store_url
 from ieomoa.services.chats import ChatService
 from tests.support.stack import RasaApi, RunningStack
 
@@ -27,3 +30,20 @@ def test_conversation_and_chat_record_survive_restart(stack: RunningStack) -> No
     assert chat is not None and chat.channel == "telegram"
     again = rasa.send(sender, "안녕하세요")
     assert "다시 오셨네요" in again[0]["text"]
+
+
+def test_conversation_is_encrypted_at_rest(stack: RunningStack) -> None:
+    rasa = RasaApi(stack)
+    sender = f"tg-{uuid.uuid4().int % 10**9}"
+    rasa.send(sender, "부산에 살아요")
+    engine = create_engine(tracker_store_url(stack.database_url))
+    with engine.connect() as connection:
+        stored = connection.execute(
+            text("SELECT data FROM events WHERE sender_id = :s"), {"s": sender}
+        ).scalars().all()
+    engine.dispose()
+    assert stored and not any("부산" in data or data.startswith("{") for data in stored)
+    # Rasa itself reads it back: the message and the slot it set.
+    tracker = rasa.tracker(sender)
+    assert any(e.get("text") == "부산에 살아요" for e in tracker["events"])
+    assert tracker["slots"]["mentioned_region"] == "부산광역시"

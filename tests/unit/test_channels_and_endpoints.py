@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from ieomoa.channels import channel_of, telegram_chat_id, telegram_sender
-from ieomoa.rasa_endpoints import tracker_store_config, tracker_store_url, write_endpoints
+from ieomoa.rasa_endpoints import TRACKER_STORE_TYPE, tracker_store_config, tracker_store_url, write_endpoints
 from tests.support.stack import settings_from
 
 
@@ -21,7 +21,7 @@ def test_telegram_sender_round_trip() -> None:
 
 def test_sqlite_tracker_store_is_a_sibling_file() -> None:
     config = tracker_store_config("sqlite:////data/app/ieomoa.sqlite")
-    assert config == {"type": "SQL", "dialect": "sqlite", "db": "/data/app/ieomoa_rasa.sqlite"}
+    assert config == {"type": TRACKER_STORE_TYPE, "dialect": "sqlite", "db": "/data/app/ieomoa_rasa.sqlite"}
 
 
 def test_postgres_tracker_store_gets_its_own_database() -> None:
@@ -47,4 +47,4 @@ def test_written_endpoints_name_the_action_server(tmp_path: Path) -> None:
     path = write_endpoints(tmp_path / "endpoints.yml", settings)
     document = json.loads(path.read_text())
     assert document["action_endpoint"]["url"] == "http://127.0.0.1:6055/webhook"
-    assert document["tracker_store"]["type"] == "SQL"
+    assert document["tracker_store"]["type"] == TRACKER_STORE_TYPE
