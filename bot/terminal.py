@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import getpass
+import re
 import sys
 
 from bot import messages
@@ -12,6 +13,7 @@ from ieomoa.channels import TERMINAL_PREFIX
 from ieomoa.services.erasure import erase_conversation
 
 PROMPT = "나> "
+NUMBERED = re.compile(r"^\d+번\.?\s*")
 QUIT_WORDS = {"/quit", "/exit", "/종료"}
 INTRO = "이어모아 터미널 채팅이에요. '안녕하세요'라고 적어 보세요. 끝내려면 /quit 또는 Ctrl-D를 누르세요."
 
@@ -25,9 +27,8 @@ def format_replies(replies: list[RasaReply]) -> tuple[list[str], list[dict[str, 
             lines.append(f"봇> {reply['text']}")
         for button in reply.get("buttons") or []:
             buttons.append(button)
-            number = f"{len(buttons)}번"
-            title = button["title"]
-            lines.append(f"    {title}" if title.startswith(number) else f"    {number}. {title}")
+            # Numbered across all replies of the turn, so "1번 …" of a second keyboard is renumbered.
+            lines.append(f"    {len(buttons)}번 {NUMBERED.sub('', button['title'])}")
     if buttons:
         lines.append("    (번호를 적으면 그 버튼을 누른 것과 같아요)")
     return lines, buttons

@@ -13,13 +13,17 @@ REPLIES = [{"text": "무엇을 도와드릴까요?", "buttons": [
 def test_buttons_are_numbered_from_one() -> None:
     lines, buttons = format_replies(REPLIES)
     assert lines[0] == "봇> 무엇을 도와드릴까요?"
-    assert "1번. 구직 신청" in lines[1] and "2번. 도움말 보기" in lines[2]
+    assert lines[1:3] == ["    1번 구직 신청", "    2번 도움말 보기"]
     assert len(buttons) == 2
 
 
-def test_titles_already_numbered_are_not_numbered_twice() -> None:
-    lines, _ = format_replies([{"text": "동의하시나요?", "buttons": [{"title": "1번 동의해요", "payload": "/affirm"}]}])
-    assert lines[1].strip() == "1번 동의해요"
+def test_titles_already_numbered_are_numbered_once_across_keyboards() -> None:
+    lines, buttons = format_replies([
+        {"text": "동의하시나요?", "buttons": [{"title": "1번 동의해요", "payload": "/affirm"}]},
+        {"text": "더 있어요.", "buttons": [{"title": "1번 음성으로 듣기", "payload": "/voice_on"}]},
+    ])
+    assert lines[1] == "    1번 동의해요" and lines[3] == "    2번 음성으로 듣기"
+    assert resolve_input("2", buttons) == "/voice_on"
 
 
 def test_number_picks_button_payload() -> None:
