@@ -12,10 +12,29 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import services
+from ieomoa.answers.dates import spoken_moment
+from ieomoa.models import CaregiverLink
 from ieomoa.services.caregivers import Redemption
 
 CODE = re.compile(r"(?<!\d)(\d{6})(?!\d)")
 LINKED, BLOCKED = "linked", "blocked"
+# Menu choices (the `answer` entity of the link_caregiver buttons).
+REMOVE, REMOVE_ALL, REMOVE_ONE = "끊기", "끊기:모두", "끊기:"
+
+
+def removal_buttons(links: list[CaregiverLink]) -> list[dict[str, str]]:
+    """One button per linked caregiver, known by when they were linked, then "all"."""
+    buttons = [
+        {
+            "title": f"{number}번 {spoken_moment(link.created_at)}에 연결한 보호자"
+                     + (", 장애 정보도 봄" if link.share_sensitive else ""),
+            "payload": f'/link_caregiver{{"answer": "{REMOVE_ONE}{link.id}"}}',
+        }
+        for number, link in enumerate(links, start=1)
+    ]
+    if len(links) > 1:
+        buttons.append({"title": f"{len(links) + 1}번 모두 끊기", "payload": f'/link_caregiver{{"answer": "{REMOVE_ALL}"}}'})
+    return buttons
 
 
 def _spoken_digits(code: str) -> str:
@@ -49,9 +68,22 @@ class ActionCaregiverMenu(Action):
                 code_digits=_spoken_digits(issued.code),
                 shared="신청 상태와 장애 정보" if choice == "장애 정보도" else "신청 상태만",
             )
-        elif choice == "끊기":
+        elif choice == REMOVE_ALL:
             removed = await asyncio.to_thread(service.remove_all, sender)
             dispatcher.utter_message(response="utter_caregivers_removed", count=removed)
+        elif choice and choice.startswith(REMOVE_ONE):
+            link_id = choice.removeprefix(REMOVE_ONE)
+            link = await asyncio.to_thread(service.remove, sender, int(link_id)) if link_id.isdigit() else None
+            if link is None:
+                dispatcher.utter_message(response="utter_caregiver_already_removed")
+            else:
+                dispatcher.utter_message(response="utter_caregiver_removed", linked_at=spoken_moment(link.created_at))
+        elif choice == REMOVE:
+            links = await asyncio.to_thread(service.caregivers_of, sender)
+            if not links:
+                dispatcher.utter_message(response="utter_caregiver_none")
+            else:
+                dispatcher.utter_message(response="utter_choose_caregiver_to_remove", buttons=removal_buttons(links))
         else:
             links = await asyncio.to_thread(service.caregivers_of, sender)
             dispatcher.utter_message(response="utter_caregiver_menu", count=len(links))

@@ -10,6 +10,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import services
+from ieomoa.answers.dates import spoken_day
 from ieomoa.services.applications import ApplicationService
 from ieomoa.status_messages import EASY_READ_NEXT_STEP
 from ieomoa.statuses import STATUS_LABELS, agencies_text
@@ -34,7 +35,7 @@ class ActionCheckStatus(Action):
             dispatcher.utter_message(response="utter_no_application")
             return []
         steps = " ".join(
-            f"{entry.at.year}년 {entry.at.month}월 {entry.at.day}일 {STATUS_LABELS.get(entry.status, entry.status)}."
+            f"{spoken_day(entry.at)} {STATUS_LABELS.get(entry.status, entry.status)}."
             for entry in application.timeline[-LAST_STEPS:]
         )
         if link is not None:

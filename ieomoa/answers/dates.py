@@ -1,13 +1,15 @@
-"""Birth dates in the formats Koreans write them."""
+"""Dates: birth dates in the formats Koreans write them, and moments said on Korean time."""
 
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
 
 from ieomoa.answers import InvalidAnswer
 from ieomoa.answers.text import clean
 
+KST = ZoneInfo("Asia/Seoul")
 MIN_AGE = 15
 MAX_AGE = 100
 
@@ -61,3 +63,24 @@ def parse_birth_date(text: str, today: date | None = None) -> date:
 def spoken_date(value: date) -> str:
     """"2026년 11월 25일", as TONE.md asks."""
     return f"{value.year}년 {value.month}월 {value.day}일"
+
+
+def in_korea(moment: datetime) -> datetime:
+    """A stored moment (UTC; naive from SQLite) on Korean time."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(KST)
+
+
+def spoken_day(moment: datetime) -> str:
+    """The Korean calendar day of a moment: "2026년 11월 25일"."""
+    return spoken_date(in_korea(moment).date())
+
+
+def spoken_moment(moment: datetime) -> str:
+    """"11월 25일 오후 3시 5분" (TONE.md: times as "오후 3시")."""
+    local = in_korea(moment)
+    half = "오전" if local.hour < 12 else "오후"
+    hour = local.hour % 12 or 12
+    minutes = f" {local.minute}분" if local.minute else ""
+    return f"{local.month}월 {local.day}일 {half} {hour}시{minutes}"

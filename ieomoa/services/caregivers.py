@@ -109,6 +109,18 @@ class CaregiverService:
                 .order_by(CaregiverLink.id.desc()).limit(1)
             )
 
+    def remove(self, applicant_sender_id: str, link_id: int) -> CaregiverLink | None:
+        """Unlink one caregiver of this applicant; None when it is not theirs or already gone."""
+        with self._sessions.begin() as session:
+            link = session.scalar(
+                select(CaregiverLink).where(CaregiverLink.id == link_id,
+                                            CaregiverLink.applicant_sender_id == applicant_sender_id,
+                                            CaregiverLink.removed_at.is_(None))
+            )
+            if link is not None:
+                link.removed_at = utcnow()
+            return link
+
     def remove_all(self, applicant_sender_id: str) -> int:
         """Unlink every caregiver of an applicant; pushes stop at once."""
         with self._sessions.begin() as session:

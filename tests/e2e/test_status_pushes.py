@@ -102,7 +102,9 @@ def test_caregiver_links_by_code_sees_status_and_gets_the_same_pushes_until_remo
     applicant.seen += 3
 
     applicant.say("보호자 연결 끊어 주세요", until="연결된 보호자는 1명")
-    applicant.tap("모두 끊기", until="연결을 끊었어요")
+    [choices] = applicant.tap("보호자 연결 끊기", until="어느 보호자")
+    assert len(choices.buttons) == 1 and choices.buttons[0]["text"].endswith("에 연결한 보호자")
+    applicant.tap("연결한 보호자", until="연결을 끊었어요")
     response = httpx.post(f"{agency_api}/api/v1/applications/{number}/status", json={"status": "SERVICES"}, headers=headers)
     assert response.status_code == 200
     with sessions() as session:

@@ -45,3 +45,16 @@ def test_removal_unlinks_every_caregiver(sessions: sessionmaker[Session]) -> Non
         assert service.redeem(caregiver, service.issue_code("tg-1", False).code) is Redemption.LINKED
     assert service.remove_all("tg-1") == 2
     assert service.caregivers_of("tg-1") == [] and service.applicant_of("tg-2") is None
+
+
+def test_one_caregiver_is_removed_and_only_by_their_applicant(sessions: sessionmaker[Session]) -> None:
+    service = CaregiverService(sessions)
+    service.redeem("tg-2", service.issue_code("tg-1", share_sensitive=False).code)
+    service.redeem("tg-3", service.issue_code("tg-1", share_sensitive=True).code)
+    first, second = service.caregivers_of("tg-1")
+    assert service.remove("tg-9", first.id) is None  # not the applicant of this link
+    removed = service.remove("tg-1", first.id)
+    assert removed is not None and removed.caregiver_sender_id == "tg-2"
+    assert service.remove("tg-1", first.id) is None  # an old button tapped again
+    assert [link.caregiver_sender_id for link in service.caregivers_of("tg-1")] == ["tg-3"]
+    assert service.applicant_of("tg-2") is None and service.applicant_of("tg-3") is not None
