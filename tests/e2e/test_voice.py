@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import io
+import uuid
 
 import soundfile
 
+from pathlib import Path
+
 from ieomoa.stack import ManagedProcess
+from tests.e2e.conftest import start_bot
 from tests.e2e.conversation import Conversation
+from tests.support.stack import RunningStack, free_port
 from tests.support.telegram_standin import TelegramStandIn
 
 
@@ -50,3 +55,22 @@ def test_a_voice_note_from_the_user_gets_voice_mode_offered(
     assert offer.buttons and "음성으로 듣기" in offer.buttons[0]["text"]
     chat.tap("음성으로 듣기", until="음성 안내를 켰어요")
     telegram.wait_for(chat_id, 1, method="sendVoice")
+
+
+def test_auto_engine_speaks_offline_when_google_cannot_be_reached(
+    stack: RunningStack, tmp_path: Path, chat_id: int
+) -> None:
+    telegram = TelegramStandIn().start()
+    # Google is reached over HTTPS; a proxy that refuses connections is the machine offline.
+    env = dict(stack.env, TTS_ENGINE="auto", HTTPS_PROXY=f"http://127.0.0.1:{free_port()}",
+               IEOMOA_VAR_DIR=str(tmp_path / f"var-{uuid.uuid4().hex[:6]}"))
+    bot = start_bot(telegram, env, tmp_path)
+    try:
+        chat = Conversation(telegram, chat_id)
+        chat.say("음성으로 들려주세요", until="음성 안내를 켰어요")
+        [voice] = telegram.wait_for(chat_id, 1, method="sendVoice")
+        assert_voice_note(next(iter(voice.files.values())))
+        assert "gtts failed" in bot.log_path.read_text(encoding="utf-8")  # tried Google first
+    finally:
+        bot.stop()
+        telegram.stop()
