@@ -6,7 +6,7 @@ import asyncio
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActiveLoop, AllSlotsReset, EventType
+from rasa_sdk.events import ActiveLoop, AllSlotsReset, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import services
@@ -52,7 +52,9 @@ class ActionDeleteMyData(Action):
                 dispatcher.utter_message(response="utter_anything_else")
                 return []
             dispatcher.utter_message(response=CONFIRMATION)
-            return [ActiveLoop(None)] if tracker.active_loop_name else []
+            # A pending summary must not take the coming "네" as "submit".
+            pause = [ActiveLoop(None)] if tracker.active_loop_name else []
+            return pause + [SlotSet("awaiting_confirmation", False)]
         report = await asyncio.to_thread(services.erasure().erase, tracker.sender_id)
         if report.applications:
             dispatcher.utter_message(response="utter_data_deleted", count=len(report.applications))

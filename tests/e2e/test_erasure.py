@@ -58,3 +58,22 @@ def test_erasure_is_confirmed_then_removes_everything(
     [status] = chat.say("신청 상태 알려 주세요", until="신청")
     assert status.text.startswith("아직 접수된 신청이 없어요") and number not in status.text
     assert len(telegram.messages_to(chat_id, method="sendVoice")) == voices + 1  # the choices went too
+
+
+def test_yes_to_erasure_at_the_summary_erases_instead_of_submitting(
+    stack: RunningStack, bot: ManagedProcess, telegram: TelegramStandIn, chat_id: int
+) -> None:
+    chat = Conversation(telegram, chat_id)
+    chat.say("구직 신청할래요", until="1/16")
+    for answer, next_question in [
+        ("네", "2/16"), ("박서준", "3/16"), ("1992년 4월 8일", "4/16"), ("010-5555-6666", "5/16"),
+        ("대전 유성구", "6/16"), ("네", "7/16"), ("지체", "8/16"), ("2", "9/16"), ("고졸", "10/16"),
+        ("아니요", "11/16"), ("사무보조", "12/16"), ("전일제", "13/16"), ("없음", "14/16"),
+        ("전화", "15/16"), ("네", "16/16"), ("아니요", "이대로 제출할까요"),
+    ]:
+        chat.say(answer, until=next_question)
+    chat.say("내 정보 다 지워 주세요", until="지울까요")
+    [done] = chat.say("네", until="지웠어요")
+    assert "대화 기록과 설정을 지웠어요" in done.text  # nothing had been submitted
+    assert ApplicationService(session_factory(stack.database_url)).latest_for(f"tg-{chat_id}") is None
+    assert stored_events(stack, f"tg-{chat_id}") == 0
