@@ -111,7 +111,7 @@ def child_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     """Environment for children: ours plus no telemetry and unbuffered output."""
     env = dict(os.environ)
     env.update({"RASA_TELEMETRY_ENABLED": "false", "PYTHONUNBUFFERED": "1"})
-    env.setdefault("RASA_AUTH_TOKEN", secrets.token_urlsafe(24))
+    env.setdefault("RASA_AUTH_TOKEN", secrets.token_hex(24))
     env.update(extra or {})
     return env
 
@@ -129,7 +129,8 @@ def rasa_process(
         "--port", str(port),
         "--interface", "127.0.0.1",
         # The HTTP API (parse, trackers) is for operators and tests; it needs the token.
-        "--enable-api", "--auth-token", env["RASA_AUTH_TOKEN"],
+        # "=" keeps a token that starts with "-" from being read as an option.
+        "--enable-api", f"--auth-token={env['RASA_AUTH_TOKEN']}",
     ]
     env = dict(env, PYTHONPATH=str(NLU_DIR))
     return ManagedProcess("rasa", command, env, NLU_DIR, log_dir / "rasa.log", echo)
