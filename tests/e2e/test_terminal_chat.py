@@ -6,13 +6,11 @@ import subprocess
 import sys
 import uuid
 
-from sqlalchemy import create_engine, text
-
 from ieomoa.config import PROJECT_ROOT
 from ieomoa.db import session_factory
 from ieomoa.rasa_endpoints import tracker_store_url
 from ieomoa.services.chats import ChatService
-from tests.support.stack import RunningStack
+from tests.support.stack import RunningStack, stored_events
 
 CHAT = """\
 from bot.terminal import run_terminal_chat
@@ -44,8 +42,4 @@ def test_terminal_chat_takes_numbers_for_buttons_and_erases_on_request(stack: Ru
     assert "봇> 아직 받은 신청이 없어요." in out  # in 쉬운 말 from then on
     assert "봇> 다 지웠어요. 대화와 설정을 지웠어요." in out
     assert ChatService(session_factory(stack.database_url)).get(sender) is None
-    engine = create_engine(tracker_url)
-    with engine.connect() as connection:
-        left = connection.execute(text("SELECT count(*) FROM events WHERE sender_id = :s"), {"s": sender}).scalar()
-    engine.dispose()
-    assert left == 0
+    assert stored_events(stack, sender) == []

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import create_engine, text
-
 from ieomoa.db import session_factory
-from ieomoa.rasa_endpoints import tracker_store_url
 from ieomoa.services.chats import ChatService
-from tests.support.stack import RasaApi, RunningStack
+from tests.support.stack import RasaApi, RunningStack, stored_events
 
 
 def test_conversation_and_chat_record_survive_restart(stack: RunningStack) -> None:
@@ -36,12 +33,7 @@ def test_conversation_is_encrypted_at_rest(stack: RunningStack) -> None:
     rasa = RasaApi(stack)
     sender = f"tg-{uuid.uuid4().int % 10**9}"
     rasa.send(sender, "부산에 살아요")
-    engine = create_engine(tracker_store_url(stack.database_url))
-    with engine.connect() as connection:
-        stored = connection.execute(
-            text("SELECT data FROM events WHERE sender_id = :s"), {"s": sender}
-        ).scalars().all()
-    engine.dispose()
+    stored = stored_events(stack, sender)
     assert stored and not any("부산" in data or data.startswith("{") for data in stored)
     # Rasa itself reads it back: the message and the slot it set.
     tracker = rasa.tracker(sender)

@@ -9,10 +9,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+from sqlalchemy import create_engine, text
 
 from ieomoa.config import Settings, load_settings
 from ieomoa.migrate import upgrade
-from ieomoa.rasa_endpoints import write_endpoints
+from ieomoa.rasa_endpoints import tracker_store_url, write_endpoints
 from ieomoa.stack import (
     ManagedProcess,
     action_server_process,
@@ -132,3 +133,15 @@ class RasaApi:
         response = self._client.get(f"/conversations/{sender}/tracker", params={"token": self._token})
         response.raise_for_status()
         return response.json()
+
+
+def stored_events(stack: RunningStack, sender: str) -> list[str]:
+    """The raw ``data`` of every event Rasa's tracker store holds for one sender."""
+    engine = create_engine(tracker_store_url(stack.database_url))
+    try:
+        with engine.connect() as connection:
+            return list(connection.execute(
+                text("SELECT data FROM events WHERE sender_id = :sender ORDER BY id"), {"sender": sender}
+            ).scalars())
+    finally:
+        engine.dispose()
