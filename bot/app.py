@@ -35,6 +35,7 @@ from ieomoa.logging_setup import configure_logging
 from ieomoa.rasa_endpoints import tracker_store_url
 from ieomoa.services.buttons import ButtonRegistry
 from ieomoa.services.chats import ChatService
+from ieomoa.services.erasure import ErasureService
 from ieomoa.services.updates import UpdateLedger
 from ieomoa.speech.engines import CachedSpeech, engine_named
 
@@ -52,6 +53,7 @@ def build_application(settings: Settings) -> Application:
         ledger=UpdateLedger(sessions),
         chats=ChatService(sessions),
         speech=CachedSpeech(engine_named(settings.tts_engine), VAR_DIR / "tts-cache"),
+        erasure=ErasureService(sessions),
         tracker_store_url=tracker_store_url(settings.database_url),
     )
 

@@ -18,7 +18,7 @@ from bot.render import OutgoingMessage, render_replies
 from ieomoa.channels import telegram_sender
 from ieomoa.services.buttons import ButtonRegistry
 from ieomoa.services.chats import ChatPreferences, ChatService
-from ieomoa.services.erasure import erase_conversation
+from ieomoa.services.erasure import ErasureService
 from ieomoa.speech.engines import CachedSpeech
 from ieomoa.speech.text import speech_text
 from ieomoa.services.updates import UpdateLedger
@@ -39,6 +39,7 @@ class BotServices:
     ledger: UpdateLedger
     chats: ChatService
     speech: CachedSpeech
+    erasure: ErasureService
     tracker_store_url: str
 
 
@@ -98,7 +99,7 @@ async def converse(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str
     erased = asks_to_erase(replies)
     if erased:
         # Rasa saved the turn before answering, so the whole conversation can go now.
-        await asyncio.to_thread(erase_conversation, services.tracker_store_url, telegram_sender(chat.id))
+        await asyncio.to_thread(services.erasure.finish, services.tracker_store_url, telegram_sender(chat.id))
     for message in outgoing:
         await context.bot.send_message(chat.id, message.text, reply_markup=message.keyboard)
     # Read again: this very turn may have switched voice notes or their speed (after an

@@ -3,6 +3,7 @@
 Rows are claimed with SELECT … FOR UPDATE SKIP LOCKED (PostgreSQL), so several relays
 can run at once; only the oldest pending row of each chat is claimable, which keeps a
 chat's messages in order and lets one chat get at most one message per second.
+The relay also finishes conversation erasures that a stopped bot left pending.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Time
 from telegram.request import HTTPXRequest
 
 from ieomoa.models import OutboxMessage, utcnow
+from ieomoa.services.erasure import ErasureService
 from ieomoa.speech.engines import CachedSpeech, engine_named
 from ieomoa.speech.text import speech_text
 
@@ -163,6 +165,22 @@ class OutboxRelay:
                     pass
 
 
+async def finish_erasures(stop: asyncio.Event, erasure: ErasureService, tracker_store_url: str,
+                          every: float = 60.0) -> None:
+    """Delete conversations whose erasure a stopped bot left unfinished (the relay always runs)."""
+    while not stop.is_set():
+        try:
+            finished = await asyncio.to_thread(erasure.finish_pending, tracker_store_url)
+            if finished:
+                logger.info("Finished %d pending conversation erasures", finished)
+        except Exception:
+            logger.exception("Finishing pending erasures failed; retrying later")
+        try:
+            await asyncio.wait_for(stop.wait(), timeout=every)
+        except asyncio.TimeoutError:
+            pass
+
+
 def telegram_bot(token: str, base_url: str, base_file_url: str) -> Bot:
     """A Bot with a connection pool big enough for concurrent pushes."""
     request = HTTPXRequest(connection_pool_size=8, read_timeout=15, write_timeout=15, connect_timeout=5)
@@ -175,6 +193,7 @@ async def serve() -> None:
 
     from ieomoa.config import VAR_DIR, load_settings
     from ieomoa.db import session_factory
+    from ieomoa.rasa_endpoints import tracker_store_url
 
     settings = load_settings()
     if not settings.telegram_bot_token:
@@ -187,7 +206,11 @@ async def serve() -> None:
     async with bot:
         logger.info("Outbox relay started")
         speech = CachedSpeech(engine_named(settings.tts_engine), VAR_DIR / "tts-cache")
-        await OutboxRelay(session_factory(), bot, speech=speech).run(stop)
+        sessions = session_factory()
+        await asyncio.gather(
+            OutboxRelay(sessions, bot, speech=speech).run(stop),
+            finish_erasures(stop, ErasureService(sessions), tracker_store_url(settings.database_url)),
+        )
 
 
 def main() -> None:

@@ -6,11 +6,15 @@ import asyncio
 import getpass
 import re
 import sys
+from collections.abc import Callable
+from functools import partial
 
 from bot import messages
 from bot.rasa_client import RasaClient, RasaReply, RasaUnavailable, asks_to_erase
 from ieomoa.channels import TERMINAL_PREFIX
-from ieomoa.services.erasure import erase_conversation
+from ieomoa.db import session_factory
+from ieomoa.rasa_endpoints import tracker_store_url
+from ieomoa.services.erasure import ErasureService
 
 PROMPT = "나> "
 NUMBERED = re.compile(r"^\d+번\.?\s*")
@@ -42,7 +46,7 @@ def resolve_input(text: str, buttons: list[dict[str, str]]) -> str:
     return text
 
 
-async def chat(rasa_url: str, sender: str, tracker_store_url: str | None = None) -> None:
+async def chat(rasa_url: str, sender: str, finish_erasure: Callable[[str], None] | None = None) -> None:
     """Read lines from stdin until EOF or a quit word, printing the bot's replies."""
     client = RasaClient(rasa_url)
     buttons: list[dict[str, str]] = []
@@ -62,23 +66,23 @@ async def chat(rasa_url: str, sender: str, tracker_store_url: str | None = None)
             except RasaUnavailable:
                 print(f"봇> {messages.RASA_DOWN}", flush=True)
                 continue
-            if asks_to_erase(replies) and tracker_store_url:
-                await asyncio.to_thread(erase_conversation, tracker_store_url, sender)
+            if asks_to_erase(replies) and finish_erasure is not None:
+                await asyncio.to_thread(finish_erasure, sender)
             lines, buttons = format_replies(replies)
             print("\n".join(lines) if lines else f"봇> {messages.NO_REPLY}", flush=True)
     finally:
         await client.aclose()
 
 
-def run_terminal_chat(rasa_url: str, tracker_store_url: str | None = None, sender: str | None = None) -> None:
+def run_terminal_chat(database_url: str, rasa_url: str, sender: str | None = None) -> None:
     """Run the chat; the sender id is stable per OS user so a conversation can resume."""
-    asyncio.run(chat(rasa_url, sender or f"{TERMINAL_PREFIX}{getpass.getuser()}", tracker_store_url))
+    finish_erasure = partial(ErasureService(session_factory(database_url)).finish, tracker_store_url(database_url))
+    asyncio.run(chat(rasa_url, sender or f"{TERMINAL_PREFIX}{getpass.getuser()}", finish_erasure))
     print("대화를 마쳤어요. 안녕히 가세요.", file=sys.stdout, flush=True)
 
 
 if __name__ == "__main__":
     from ieomoa.config import load_settings
-    from ieomoa.rasa_endpoints import tracker_store_url
 
     settings = load_settings()
-    run_terminal_chat(settings.rasa_url, tracker_store_url(settings.database_url))
+    run_terminal_chat(settings.database_url, settings.rasa_url)

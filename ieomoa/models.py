@@ -193,3 +193,12 @@ class CaregiverAttempt(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     sender_id: Mapped[str] = mapped_column(String(64), index=True)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ErasureRequest(Base):
+    """A chat whose data was erased; its Rasa conversation is deleted once that turn is saved."""
+
+    __tablename__ = "erasure_requests"
+
+    sender_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    requested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -22,7 +22,7 @@ import httpx
 
 from ieomoa.config import PROJECT_ROOT, VAR_DIR, load_settings
 from ieomoa.crypto import current_secret
-from ieomoa.rasa_endpoints import tracker_store_url, write_endpoints
+from ieomoa.rasa_endpoints import write_endpoints
 
 RASA_BIN = PROJECT_ROOT / ".venvs" / "rasa" / "bin" / "rasa"
 NLU_DIR = PROJECT_ROOT / "nlu"
@@ -210,7 +210,7 @@ def main() -> None:
         else:
             from bot.terminal import run_terminal_chat
 
-            run_terminal_chat(settings.rasa_url, tracker_store_url(settings.database_url))
+            run_terminal_chat(settings.database_url, settings.rasa_url)
     except KeyboardInterrupt:
         pass
     finally:

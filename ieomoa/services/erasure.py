@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy import create_engine, delete, or_, select, text
 from sqlalchemy.orm import Session, sessionmaker
@@ -15,11 +16,15 @@ from ieomoa.models import (
     CaregiverCode,
     CaregiverLink,
     Chat,
+    ErasureRequest,
     OutboxMessage,
+    utcnow,
 )
 
 # Rasa's SQLTrackerStore keeps every event of a conversation in this table.
 RASA_EVENTS_TABLE = "events"
+# No turn takes this long, so Rasa has saved the erasing turn by then.
+PENDING_GRACE = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -55,7 +60,25 @@ class ErasureService:
             if chat_id is not None:
                 session.execute(delete(OutboxMessage).where(OutboxMessage.chat_id == chat_id))
             session.execute(delete(Chat).where(Chat.sender_id == sender_id))
+            # Same transaction: if the conversation cannot be deleted right away, it is later.
+            session.merge(ErasureRequest(sender_id=sender_id, requested_at=utcnow()))
         return ErasureReport(applications=numbers, caregiver_links=links)
+
+    def finish(self, tracker_store_url: str, sender_id: str) -> None:
+        """Delete the conversation of an erasure whose turn Rasa has saved."""
+        erase_conversation(tracker_store_url, sender_id)
+        with self._sessions.begin() as session:
+            session.execute(delete(ErasureRequest).where(ErasureRequest.sender_id == sender_id))
+
+    def finish_pending(self, tracker_store_url: str, older_than: timedelta = PENDING_GRACE) -> int:
+        """Finish erasures left by a process that stopped before deleting the conversation."""
+        with self._sessions() as session:
+            senders = list(session.scalars(
+                select(ErasureRequest.sender_id).where(ErasureRequest.requested_at < utcnow() - older_than)
+            ))
+        for sender_id in senders:
+            self.finish(tracker_store_url, sender_id)
+        return len(senders)
 
 
 def erase_conversation(tracker_store_url: str, sender_id: str) -> int:

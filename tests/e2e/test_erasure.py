@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ieomoa.db import session_factory
+from ieomoa.models import ErasureRequest
 from ieomoa.services.applications import ApplicationService
 from ieomoa.services.caregivers import CaregiverService
 from ieomoa.services.chats import ChatService
@@ -41,6 +42,8 @@ def test_erasure_is_confirmed_then_removes_everything(
     assert caregivers.caregivers_of(sender) == []
     assert ChatService(sessions).get(sender) is None
     assert stored_events(stack, sender) == []  # the conversation is gone from Rasa's tracker store
+    with sessions() as session:  # and nothing is left for the relay's sweep
+        assert session.get(ErasureRequest, sender) is None
 
     [greeting, _offer] = chat.say("안녕하세요", until="쉬운 말로 볼 수도")  # a first visit again
     assert greeting.text.startswith("안녕하세요. 이어모아 취업지원 챗봇이에요.")

@@ -8,7 +8,6 @@ import uuid
 
 from ieomoa.config import PROJECT_ROOT
 from ieomoa.db import session_factory
-from ieomoa.rasa_endpoints import tracker_store_url
 from ieomoa.services.chats import ChatService
 from tests.support.stack import RunningStack, stored_events
 
@@ -29,9 +28,8 @@ def test_terminal_chat_takes_numbers_for_buttons_and_erases_on_request(stack: Ru
         "1",                       # "네, 모두 지워 주세요"
         "/quit",
     ]) + "\n"
-    tracker_url = tracker_store_url(stack.database_url)
     result = subprocess.run(
-        [sys.executable, "-c", CHAT, stack.rasa_url, tracker_url, sender],
+        [sys.executable, "-c", CHAT, stack.database_url, stack.rasa_url, sender],
         input=typed, capture_output=True, text=True, timeout=180, cwd=PROJECT_ROOT, env=stack.env,
     )
     out = result.stdout

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from ieomoa.models import Application, AuditEntry, CaregiverLink, Chat, OutboxMessage, TimelineEntry
+from ieomoa.models import Application, AuditEntry, CaregiverLink, Chat, ErasureRequest, OutboxMessage, TimelineEntry
 from ieomoa.services.applications import ApplicationService
 from ieomoa.services.caregivers import CaregiverService
 from ieomoa.services.chats import ChatService
@@ -62,4 +64,22 @@ def test_conversation_rows_of_one_sender_are_deleted(database_url: str) -> None:
     assert erase_conversation(database_url, "tg-1") == 2
     with engine.connect() as connection:
         assert connection.execute(text("SELECT sender_id FROM events")).scalars().all() == ["tg-2"]
+    engine.dispose()
+
+
+def test_an_erasure_left_pending_is_finished_once_its_turn_is_surely_saved(
+    sessions: sessionmaker[Session], database_url: str
+) -> None:
+    engine = create_engine(database_url)
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY, sender_id VARCHAR(255), data TEXT)"))
+        connection.execute(text("INSERT INTO events (id, sender_id, data) VALUES (1, 'tg-5', 'x'), (2, 'tg-6', 'y')"))
+    erasure = ErasureService(sessions)
+    erasure.erase("tg-5")  # and then the bot stopped before deleting the conversation
+    assert erasure.finish_pending(database_url) == 0  # a just-erased turn may still be saving
+    assert erasure.finish_pending(database_url, older_than=timedelta(0)) == 1
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT sender_id FROM events")).scalars().all() == ["tg-6"]
+    assert count(sessions, ErasureRequest) == 0
+    assert erasure.finish_pending(database_url, older_than=timedelta(0)) == 0
     engine.dispose()
