@@ -103,9 +103,11 @@ class ValidateCaregiverCodeForm(FormValidationAction):
         if value in (LINKED, BLOCKED):
             return {"caregiver_code": value}
         code = CODE.search(str(value))
-        result = await asyncio.to_thread(
-            services.caregivers().redeem, tracker.sender_id, code.group(1) if code else "------"
-        )
+        if code is None:
+            # Not a guess at a code, so it does not count toward the hourly limit.
+            dispatcher.utter_message(response="utter_caregiver_code_format")
+            return {"caregiver_code": None}
+        result = await asyncio.to_thread(services.caregivers().redeem, tracker.sender_id, code.group(1))
         if result is Redemption.LINKED:
             return {"caregiver_code": LINKED}
         if result is Redemption.TOO_MANY_TRIES:

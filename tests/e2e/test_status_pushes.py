@@ -119,7 +119,10 @@ def test_wrong_codes_link_nothing_and_are_limited(
 
     stranger = Conversation(telegram, chat_id)
     stranger.say("보호자 코드 받았어요", until="연결 코드 6자리")
+    # Switching to 쉬운 말 mid-way is not a try at a code; the question comes again.
+    stranger.say("쉬운 말로 해 주세요", until="숫자 6개를 보내 주세요")
+    stranger.say("일이삼사오육", until="숫자 6개예요")  # not a code: a hint, not a wrong try
     for _ in range(5):
-        stranger.say("123123", until="맞지 않거나")
-    stranger.say("123124", until="한 시간 동안")  # the sixth try in an hour is refused
-    stranger.say("신청 상태 알려 주세요", until="아직 접수된 신청이 없어요")
+        stranger.say("123123", until="맞지 않아요")
+    stranger.say("123124", until="한 시간 뒤에")  # the sixth try in an hour is refused
+    stranger.say("신청 상태 알려 주세요", until="아직 받은 신청이 없어요")
