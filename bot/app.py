@@ -36,6 +36,7 @@ from ieomoa.rasa_endpoints import tracker_store_url
 from ieomoa.services.buttons import ButtonRegistry
 from ieomoa.services.chats import ChatService
 from ieomoa.services.erasure import ErasureService
+from ieomoa.services.keyboards import KeyboardService
 from ieomoa.services.updates import UpdateLedger
 from ieomoa.speech.engines import CachedSpeech, engine_named
 
@@ -50,6 +51,7 @@ def build_application(settings: Settings) -> Application:
     services = BotServices(
         rasa=RasaClient(settings.rasa_url, auth_token=os.environ.get("RASA_AUTH_TOKEN") or None),
         buttons=ButtonRegistry(sessions),
+        keyboards=KeyboardService(sessions),
         ledger=UpdateLedger(sessions),
         chats=ChatService(sessions),
         speech=CachedSpeech(engine_named(settings.tts_engine), VAR_DIR / "tts-cache"),

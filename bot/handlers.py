@@ -16,9 +16,11 @@ from bot import messages
 from bot.rasa_client import RasaClient, RasaUnavailable, asks_to_erase
 from bot.render import OutgoingMessage, render_replies
 from ieomoa.channels import telegram_sender
+from ieomoa.conversation.typed_choices import Choice, keyboards_in, match_typed_choice, without_command_prefix
 from ieomoa.services.buttons import ButtonRegistry
 from ieomoa.services.chats import ChatPreferences, ChatService
 from ieomoa.services.erasure import ErasureService
+from ieomoa.services.keyboards import KeyboardService
 from ieomoa.speech.engines import CachedSpeech
 from ieomoa.speech.text import speech_text
 from ieomoa.services.updates import UpdateLedger
@@ -36,6 +38,7 @@ class BotServices:
 
     rasa: RasaClient
     buttons: ButtonRegistry
+    keyboards: KeyboardService
     ledger: UpdateLedger
     chats: ChatService
     speech: CachedSpeech
@@ -78,28 +81,36 @@ async def drop_duplicate_updates(update: Update, context: ContextTypes.DEFAULT_T
         raise ApplicationHandlerStop
 
 
-async def converse(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
-    """Send text (or a button payload) to Rasa and render every reply."""
+async def converse(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str, *, typed: bool = False) -> None:
+    """Send text (or a button payload) to Rasa and render every reply.
+
+    Typed text that names a button of the last reply ("1", "제출") is sent as that button.
+    """
     chat = update.effective_chat
     assert chat is not None
     services = services_of(context)
+    sender = telegram_sender(chat.id)
     await context.bot.send_chat_action(chat.id, ChatAction.TYPING)
     before = await preferences_of(context, chat.id)
+    if typed:
+        choice = match_typed_choice(text, await asyncio.to_thread(services.keyboards.current, sender))
+        text = choice.payload if choice else text
     try:
-        replies = await services.rasa.send(telegram_sender(chat.id), text, metadata_for(before))
+        replies = await services.rasa.send(sender, text, metadata_for(before))
     except RasaUnavailable as error:
         logger.error("Rasa unavailable for an update: %s", error)
         await say(context, chat.id, messages.RASA_DOWN, preferences=before)
         return
     outgoing = await asyncio.to_thread(render_replies, replies, services.buttons.callback_data_for)
+    await asyncio.to_thread(services.keyboards.remember, sender, keyboards_in(replies))
     if not outgoing:
-        await services.rasa.listen_again(telegram_sender(chat.id))
+        await services.rasa.listen_again(sender)
         await say(context, chat.id, messages.NO_REPLY, preferences=before)
         return
     erased = asks_to_erase(replies)
     if erased:
         # Rasa saved the turn before answering, so the whole conversation can go now.
-        await asyncio.to_thread(services.erasure.finish, services.tracker_store_url, telegram_sender(chat.id))
+        await asyncio.to_thread(services.erasure.finish, services.tracker_store_url, sender)
     for message in outgoing:
         await context.bot.send_message(chat.id, message.text, reply_markup=message.keyboard)
     # Read again: this very turn may have switched voice notes or their speed (after an
@@ -145,7 +156,7 @@ async def relay_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     """Relay a text message to Rasa."""
     message = update.effective_message
     assert message is not None and message.text is not None
-    text = message.text.strip()
+    text = without_command_prefix(message.text).strip()
     if not text:
         await say(context, message.chat_id, messages.EMPTY_TEXT)
     elif len(text) > MAX_TEXT_LENGTH:
@@ -153,7 +164,7 @@ async def relay_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         template = messages.for_reader(messages.TOO_LONG, preferences.easy_read)
         await say(context, message.chat_id, template.format(limit=MAX_TEXT_LENGTH), preferences=preferences)
     else:
-        await converse(update, context, text)
+        await converse(update, context, text, typed=True)
 
 
 async def relay_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -187,6 +198,10 @@ async def unsupported_content(update: Update, context: ContextTypes.DEFAULT_TYPE
     )
     keyboard = InlineKeyboardMarkup([[InlineKeyboardButton(messages.VOICE_OFFER_BUTTON, callback_data=token)]])
     await say(context, message.chat_id, messages.VOICE_NOT_READ, keyboard=keyboard)
+    await asyncio.to_thread(
+        services_of(context).keyboards.remember,
+        telegram_sender(message.chat_id), [[Choice(messages.VOICE_OFFER_BUTTON, "/voice_on")]],
+    )
 
 
 async def error_handler(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

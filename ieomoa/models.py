@@ -44,6 +44,8 @@ class Chat(Base):
     voice_mode: Mapped[bool] = mapped_column(Boolean, default=False)
     easy_read: Mapped[bool] = mapped_column(Boolean, default=False)
     voice_slow: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The keyboards of the bot's last reply, newest last: [[{"title", "payload"}, …], …].
+    keyboards: Mapped[list[list[dict[str, str]]] | None] = mapped_column(JSON)
 
 
 class ProcessedUpdate(Base):

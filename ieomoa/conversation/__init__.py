@@ -1,0 +1,1 @@
+"""What every messenger channel shares around a Rasa turn (no messenger types here)."""
