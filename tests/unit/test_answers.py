@@ -106,7 +106,7 @@ def test_unclear_regions_say_why(text: str, reason: str) -> None:
 def test_region_list_is_complete() -> None:
     directory = regions()
     assert len(directory.sigungu) == 17
-    assert sum(len(v) for v in directory.sigungu.values()) == 228  # 226 + 제주 2 행정시
+    assert sum(len(v) for v in directory.sigungu.values()) == 229  # 227 (2026-07-01) + 제주 2 행정시
 
 
 @pytest.mark.parametrize(
