@@ -11,7 +11,7 @@ def reset_application_slots() -> list[EventType]:
     """Forget the whole draft (after submission, cancel or a refused consent)."""
     return [SlotSet(slot, None) for slot in FORM_SLOTS] + [
         SlotSet("draft_id", None),
-        SlotSet("failed_attempts", None),
+        SlotSet("question_asks", None),
         SlotSet("field_to_correct", None),
         SlotSet("awaiting_confirmation", False),
         SlotSet("requested_slot", None),

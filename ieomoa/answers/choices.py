@@ -101,16 +101,42 @@ def parse_severity(text: str) -> str:
     raise InvalidAnswer("severity_unknown")
 
 
+# Still at (or left without finishing) a school: the last one finished is the level below.
+STILL_AT_SCHOOL = re.compile(r"다니고|다녀요|다녀|다니는|다닙니다|재학|다니다|중퇴|그만뒀|그만두|휴학|자퇴|졸업\s*전|졸업\s*못|못\s*했|안\s*했|다니는\s*중")
+LEVEL_BELOW = {"대졸이상": "고졸", "전문대졸": "고졸", "고졸": "중졸", "중졸": "초졸이하", "초졸이하": "초졸이하"}
+EDUCATION_RULES = [
+    (r"대학원|석사|박사", "대졸이상"),
+    (r"전문대|2년제|3년제|전문학사", "전문대졸"),
+    (r"대졸|대학교|4년제|대학졸업|대학나왔|대학(을|에|)다", "대졸이상"),
+    (r"고졸|고등|고교|검정고시|특수학교고등|전공과", "고졸"),
+    (r"중졸|중학", "중졸"),
+    (r"초졸|초등|학교안|학교를안|안다녔|못다녔|무학|초졸이하", "초졸이하"),
+]
+
+
 def parse_education(text: str) -> str:
-    """Highest education completed, as one of the five levels."""
-    rules = [
-        (r"대학원|석사|박사|대졸|대학교|4년제|대학졸업|대학나왔", "대졸이상"),
-        (r"전문대|2년제|3년제|전문학사", "전문대졸"),
-        (r"고졸|고등|고교|검정고시|특수학교고등|전공과", "고졸"),
-        (r"중졸|중학", "중졸"),
-        (r"초졸|초등|학교안|학교를안|안다녔|못다녔|무학|초졸이하", "초졸이하"),
-    ]
-    return _choose(text, EDUCATION_VALUES, rules, "education_unknown")
+    """Highest education completed, as one of the five levels.
+
+    "고등학교 다니고 있어요" has not finished high school: the level below (중졸) is meant.
+    """
+    level = school_level_named(text)
+    compact = clean(text).replace(" ", "")
+    # 전공과 comes after high school, and 대학원 after a degree: attending them keeps the level.
+    finished_before = "전공과" in compact or "대학원" in compact
+    if not is_only_numbers(compact) and still_at_school(text) and level != "초졸이하" and not finished_before:
+        return LEVEL_BELOW[level]
+    return level
+
+
+def school_level_named(text: str) -> str:
+    """The level of the school a message names, finished or not ("고등학교 다녀요" → 고졸)."""
+    return _choose(text, EDUCATION_VALUES, EDUCATION_RULES, "education_unknown")
+
+
+def still_at_school(text: str) -> bool:
+    """True for "다니고 있어요", "중퇴했어요": a school named but not finished."""
+    value = clean(text)
+    return bool(STILL_AT_SCHOOL.search(value)) and not re.search(r"졸업했|졸업 했|나왔", value)
 
 
 def parse_employment_type(text: str) -> str:
@@ -138,7 +164,7 @@ def parse_support_needs(text: str) -> list[str]:
         return []
     rules = [
         (r"근로지원|도우미|옆에서도와", "근로지원인"),
-        (r"보조공학|보조기기|공학기기|기기|확대기|스크린리더|화면낭독", "보조공학기기"),
+        (r"보조공학|보조기기|공학기기|기기|확대기|스크린리더|화면낭독|화면읽|읽어주는프로그램|점자|보청기|특수키보드", "보조공학기기"),
         (r"수어|수화", "수어통역"),
         (r"직업훈련|훈련|교육받", "직업훈련"),
         (r"능력평가|직업평가|평가", "직업능력평가"),
@@ -175,6 +201,20 @@ def parse_yes_no(text: str) -> bool:
     raise InvalidAnswer("yes_no_unknown")
 
 
+def parse_special_education(text: str) -> bool:
+    """Special-education student or not: "네 특수학교 다녀요" is yes, "졸업했어요" is no."""
+    value = clean(text).replace(" ", "")
+    try:
+        return parse_yes_no(text)
+    except InvalidAnswer:
+        pass
+    if re.search(r"졸업|학생아|아니|안다녀|안다님|다니지않|그만뒀|없어요|해당없|해당안", value):
+        return False
+    if re.search(r"특수|전공과|특수학급|학생이|학생입|다니고|다녀요|다녀|다닙니다|재학|맞아", value):
+        return True
+    raise InvalidAnswer("yes_no_unknown")
+
+
 NOT_NAMES = re.compile(
     r"^(안녕|하이|헬로|반가|감사|고마|네|아니|응|몰라|모르|도움|그만|취소|로봇|챗봇|상담)"
 )
@@ -202,10 +242,54 @@ def parse_free_text(text: str, *, max_length: int = 100) -> str:
     return value
 
 
+# What people add around the jobs themselves: "… 일을 하고 싶어요", "바리스타가 되고 싶어요".
+JOB_TAILS = [
+    r"(이|가)\s*되고\s*싶(어요|습니다|어|은데요|네요|다)",
+    r"(하고|되고|배우고)\s*싶(어요|습니다|어|은데요|네요|다|어용)",
+    r"(했|됐|되었|하였)으면\s*(좋겠어요|좋겠습니다|해요|좋겠다)",
+    r"(하|되)면\s*좋겠(어요|습니다)",
+    r"원해요|원합니다|희망해요|희망합니다|할래요|하려고요|할\s*거예요|하고\s*싶은데",
+    r"입니다|이에요|예요|에요|이요|요",
+    r"(?<=[가-힣])(을|를)",
+    r"(?<!하는)\s(일|직업|일자리|직종|업무|분야|쪽|쪽\s*일|관련\s*일|같은\s*일)",
+]
+JOB_TAIL = re.compile(r"\s*(?:" + "|".join(JOB_TAILS) + r")$")
+JOB_SEPARATORS = re.compile(r"\s*(?:,|/|·|그리고|또는|혹은|아니면)\s*|(?<=[가-힣])(?:이나|이랑|랑|나|하고|와|과)\s+")
+
+
+def _job_core(part: str) -> str:
+    """A job without particles and verb endings: "콜센터 상담 일을 하고 싶어요" → "콜센터 상담"."""
+    for _ in range(6):
+        shorter = JOB_TAIL.sub("", part).strip()
+        if shorter == part or len(shorter) < 2:
+            break
+        part = shorter
+    return part
+
+
+SCHOOL_TAIL = re.compile(
+    r"\s*(에\s*)?(다니고\s*있어요|다니고\s*있습니다|다녀요|다닙니다|다니는\s*중이에요|다니고요|다녀|다님|재학\s*중이에요|재학\s*중|"
+    r"입니다|이에요|예요|에요|이요|요)$"
+)
+
+
+def parse_school(text: str) -> str:
+    """A school's name without "… 다녀요": "한빛학교 전공과 다니고 있어요" → "한빛학교 전공과"."""
+    value = parse_free_text(text, max_length=60)
+    for _ in range(3):
+        shorter = SCHOOL_TAIL.sub("", value).strip()
+        if shorter == value or len(shorter) < 2:
+            break
+        value = shorter
+    return value
+
+
 def parse_jobs(text: str) -> list[str]:
-    """One or more desired jobs, split on commas and 'and'."""
+    """One or more desired jobs, split on commas and 'and', without endings and particles."""
     value = parse_free_text(text)
-    if re.fullmatch(r"(아무거나|모르겠어요|잘\s*모르겠어요|상관없어요|아직\s*몰라요)", value):
+    if re.fullmatch(r"(아무거나|모르겠어요|잘\s*모르겠어요|상관없어요|아직\s*몰라요|아직\s*모르겠어요|몰라요|없어요|아직\s*없어요)", value):
         return ["상담 후 결정"]
-    parts = re.split(r"\s*(?:,|/|그리고|이나|또는|나\s|랑\s|하고\s|와\s|과\s)\s*", value)
-    return [p for p in (part.strip() for part in parts) if len(p) >= 2][:5] or [value]
+    whole = _job_core(value)
+    parts = [_job_core(p.strip()) for p in JOB_SEPARATORS.split(whole)]
+    jobs = [p for p in parts if len(p) >= 2]
+    return list(dict.fromkeys(jobs))[:5] or [whole]
