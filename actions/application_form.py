@@ -89,7 +89,10 @@ class ValidateApplicationForm(FormValidationAction):
         intent = (message.get("intent") or {}).get("name")
         if text.startswith("/"):  # a button: only its answer is an answer
             answer = next((e.get("value") for e in message.get("entities") or [] if e.get("entity") == "answer"), None)
-            return [SlotSet(requested, str(answer))] if answer is not None else []
+            if answer is None:
+                return []
+            # A button's answer is always text; anything else was made by hand ('{"answer": true}').
+            return [SlotSet(requested, answer if isinstance(answer, str) else "")]
         named = field_named_in(text)
         if interrupts(text, intent, other_field_named=named not in (None, requested)):
             return []
@@ -106,9 +109,11 @@ class ValidateApplicationForm(FormValidationAction):
         """Parse an answer; on failure say why (and offer help after repeated failures)."""
         if value is None:
             return None, {}
+        if not _is_fresh_answer(slot, tracker):
+            # Re-checked at the form's (re)activation: a value this validator already stored.
+            return value, {slot: value}
         if not isinstance(value, str):
-            # Answers are text; a value of another type was never typed by anyone.
-            value = ""
+            value = ""  # answers are typed text; anything else was never typed by anyone
         try:
             parsed = parse(value)
         except InvalidAnswer as problem:
@@ -146,7 +151,7 @@ class ValidateApplicationForm(FormValidationAction):
         born, slots = self._check(
             "birth_date", value, lambda text: parse_birth_date(text, date.today()), dispatcher, tracker
         )
-        if born is not None:
+        if isinstance(born, date):
             slots["birth_date"] = born.isoformat()
         return slots
 
@@ -157,21 +162,21 @@ class ValidateApplicationForm(FormValidationAction):
     def validate_region(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Slots:
         """시도 + 시군구 from the official list; the official name is said back."""
         region, slots = self._check("region", value, regions().normalize, dispatcher, tracker)
-        if region is not None and region != value.strip():
+        if region is not None and _is_fresh_answer("region", tracker) and region != value.strip():
             dispatcher.utter_message(response="utter_confirm_region", region_phrase=to_direction(region))
         return slots
 
     def validate_disability_types(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Slots:
         """One or more legal types, said back in legal words."""
         types, slots = self._check("disability_types", value, parse_disability_types, dispatcher, tracker)
-        if types:
+        if types and _is_fresh_answer("disability_types", tracker):
             dispatcher.utter_message(response="utter_confirm_disability_types", types=", ".join(types))
         return slots
 
     def validate_severity(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Slots:
         """심한 / 심하지않은; an old grade is mapped and said back."""
         severity, slots = self._check("severity", value, parse_severity, dispatcher, tracker)
-        if severity and "급" in value:
+        if severity and _is_fresh_answer("severity", tracker) and "급" in value:
             dispatcher.utter_message(
                 response="utter_confirm_severity_from_grade", severity_label=SEVERITY_LABELS[severity]
             )
@@ -180,7 +185,7 @@ class ValidateApplicationForm(FormValidationAction):
     def validate_education(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Slots:
         """Highest education completed; a school still attended is said back as not finished."""
         level, slots = self._check("education", value, parse_education, dispatcher, tracker)
-        if level and still_at_school(value) and level != school_level_named(value):
+        if level and _is_fresh_answer("education", tracker) and still_at_school(value) and level != school_level_named(value):
             label = EDUCATION_LABELS[level]
             dispatcher.utter_message(
                 response="utter_confirm_education_not_finished",
@@ -214,6 +219,11 @@ class ValidateApplicationForm(FormValidationAction):
     def validate_contact_preference(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Slots:
         """메신저, 전화 or 행정복지센터 방문."""
         return self._check("contact_preference", value, parse_contact_preference, dispatcher, tracker)[1]
+
+
+def _is_fresh_answer(slot: str, tracker: Tracker) -> bool:
+    """True for what the user just said to this open question (not a value stored earlier)."""
+    return slot == tracker.get_slot("requested_slot") and _user_answered_open_question(tracker)
 
 
 def _user_answered_open_question(tracker: Tracker) -> bool:
