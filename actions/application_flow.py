@@ -21,6 +21,7 @@ from actions.fields import (
     previous_field,
 )
 from actions.slots import reset_application_slots
+from ieomoa.answers.choices import confirms_submission
 from ieomoa.answers.dates import spoken_date
 from ieomoa.answers.phone import display_phone
 from ieomoa.korean import particle
@@ -120,6 +121,11 @@ class ActionSubmitApplication(Action):
         if not draft_id or not tracker.get_slot("awaiting_confirmation"):
             dispatcher.utter_message(response="utter_nothing_to_submit")
             return []
+        typed = (tracker.latest_message or {}).get("text") or ""
+        if not typed.startswith("/") and not confirms_submission(typed):
+            # The NLU may read "ㅋㅋㅋ" or an emoji as yes: an application is sent only on clear words.
+            dispatcher.utter_message(response="utter_submit_unclear")
+            return [SlotSet("awaiting_confirmation", True)]
         draft = draft_from(tracker)
         key = f"{tracker.sender_id}:{draft_id}"
         try:

@@ -10,11 +10,10 @@ from collections.abc import Sequence
 
 from ieomoa.answers import InvalidAnswer
 from ieomoa.answers.text import clean, is_only_numbers, numbers_in
+from ieomoa.answers.vocabulary import values as vocabulary_values
 
-DISABILITY_TYPES = [
-    "지체", "뇌병변", "시각", "청각", "언어", "안면", "신장", "심장", "간",
-    "호흡기", "장루요루", "뇌전증", "지적", "자폐성", "정신",
-]
+# The closed sets come from data/vocabulary.json, which the NLU's entity ruler is built from.
+DISABILITY_TYPES = vocabulary_values("disability_type")  # 장애인복지법's 15 types
 
 # Everyday phrasings → legal type. Checked in order, so longer or more specific first.
 DISABILITY_PHRASES: list[tuple[str, str]] = [
@@ -35,10 +34,10 @@ DISABILITY_PHRASES: list[tuple[str, str]] = [
     (r"지체|팔|다리|척추|휠체어|절단|관절|마비|못\s*걸|걷기|거동", "지체"),
 ]
 
-SEVERITY_VALUES = ["심한", "심하지않은"]
-EDUCATION_VALUES = ["초졸이하", "중졸", "고졸", "전문대졸", "대졸이상"]
-EMPLOYMENT_TYPES = ["전일제", "시간제", "재택", "무관"]
-SUPPORT_NEEDS = ["근로지원인", "보조공학기기", "수어통역", "직업훈련", "직업능력평가", "지원고용", "통근지원"]
+SEVERITY_VALUES = vocabulary_values("severity")  # 심한, 심하지않은
+EDUCATION_VALUES = vocabulary_values("education")
+EMPLOYMENT_TYPES = vocabulary_values("employment_type")
+SUPPORT_NEEDS = vocabulary_values("support_need")
 NO_SUPPORT = "없음"
 CONTACT_PREFERENCES = ["메신저", "전화", "행정복지센터 방문"]
 
@@ -199,6 +198,20 @@ def parse_yes_no(text: str) -> bool:
     if re.search(r"^(네|예|응|어|ㅇㅇ|맞|그래|좋아|좋습|yes|ok|오케이|동의|넵|웅|당연|물론)", value, re.I):
         return True
     raise InvalidAnswer("yes_no_unknown")
+
+
+SUBMIT_WORDS = re.compile(r"제출|보내|접수|신청할게|신청해|그대로|맞아|좋아|확인")
+
+
+def confirms_submission(text: str) -> bool:
+    """True when typed text really says yes at the summary ("네", "제출할게요"), not "ㅋㅋㅋ" or "👍"."""
+    value = clean(text)
+    if re.search(r"아니|안\s*(해|할|보내)|말고|지\s*마|지\s*말|않|취소|수정|고칠|그만", value):
+        return False
+    try:
+        return parse_yes_no(value)
+    except InvalidAnswer:
+        return bool(SUBMIT_WORDS.search(value))
 
 
 def parse_special_education(text: str) -> bool:

@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 
 from ieomoa.answers import InvalidAnswer
-from ieomoa.answers.choices import parse_disability_types, parse_education, parse_jobs, parse_special_education
+from ieomoa.answers.choices import (
+    confirms_submission,
+    parse_disability_types,
+    parse_education,
+    parse_jobs,
+    parse_special_education,
+)
 from ieomoa.answers.interruptions import interrupts
 
 
@@ -96,3 +102,15 @@ def test_answers_are_answers_whatever_the_intent(text: str, intent: str) -> None
 )
 def test_clear_interruptions_interrupt(text: str, intent: str, other_field: bool) -> None:
     assert interrupts(text, intent, other_field_named=other_field)
+
+
+@pytest.mark.parametrize("text", ["네", "제출", "제출할게요", "네 이대로 제출할게요", "이대로 보내 주세요", "ㅇㅇ"])
+def test_clear_words_confirm_the_submission(text: str) -> None:
+    assert confirms_submission(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["ㅋㅋㅋ", "😀", "👍", "...", "\u200b\u200b\u200b", "\u3164\u3164", "아니요", "보내지 마세요", "수정할래요"]
+)
+def test_noise_or_no_never_confirms_the_submission(text: str) -> None:
+    assert not confirms_submission(text)

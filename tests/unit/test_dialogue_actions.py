@@ -666,6 +666,14 @@ async def test_submit_without_a_draft_submits_nothing(no_submission: list[tuple]
     assert events == [] and no_submission == []
 
 
+@pytest.mark.parametrize("noise", ["ㅋㅋㅋ", "😀", "👍", "...", "\u200b\u200b\u200b", "\u3164\u3164"])
+async def test_noise_read_as_yes_at_the_summary_submits_nothing(noise: str, no_submission: list[tuple]) -> None:
+    tracker = outside_form(noise, "affirm", {**ANSWERS, "draft_id": "draft-1", "awaiting_confirmation": True})
+    events, dispatcher = await run(ActionSubmitApplication(), tracker)
+    assert responses(dispatcher) == ["utter_submit_unclear"]
+    assert no_submission == [] and SlotSet("awaiting_confirmation", True) in events
+
+
 async def test_cancelling_in_the_form_stops_it_and_forgets_the_answers() -> None:
     events, dispatcher = await run(ActionCancelApplication(), at_question("region", "그만할래요", "cancel"))
     assert responses(dispatcher) == ["utter_cancelled"]
