@@ -63,7 +63,7 @@ def test_applying_in_whole_sentences(
     assert "시각 장애로 적어 둘게요" in replies[0].text
     chat.say("옛날 2급이에요", until="9/16")
     replies = chat.say("고등학교 다니고 있어요", until="10/16")
-    assert any("중학교 졸업" in m.text for m in replies)  # not finished yet: said back
+    assert any("중학교 졸업" in m.text for m in replies), [m.text for m in replies]  # not finished: said back
     chat.say("네 특수학교 다녀요", until="학교 이름")
     chat.say("인천 한빛학교 다녀요", until="11/16")
     chat.say("안마사나 콜센터 상담 일을 하고 싶어요", until="12/16")
