@@ -65,6 +65,7 @@ def build_application(settings: Settings) -> Application:
     async def forget_old_updates(_: Application) -> None:
         # Telegram redelivers for at most 24 hours; older claims only take space.
         await asyncio.to_thread(services.ledger.forget_older_than, 2)
+        await asyncio.to_thread(services.buttons.forget_expired)
 
     application = (
         Application.builder()

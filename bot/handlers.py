@@ -101,8 +101,10 @@ async def converse(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str
         logger.error("Rasa unavailable for an update: %s", error)
         await say(context, chat.id, messages.RASA_DOWN, preferences=before)
         return
-    outgoing = await asyncio.to_thread(render_replies, replies, services.buttons.callback_data_for)
-    await asyncio.to_thread(services.keyboards.remember, sender, keyboards_in(replies))
+    keyboards = await asyncio.to_thread(services.buttons.issue_keyboards, sender, keyboards_in(replies))
+    tokens = iter([choice.token for keyboard in keyboards for choice in keyboard])
+    outgoing = render_replies(replies, lambda payload, title: next(tokens))
+    await asyncio.to_thread(services.keyboards.remember, sender, keyboards)
     if not outgoing:
         await services.rasa.listen_again(sender)
         await say(context, chat.id, messages.NO_REPLY, preferences=before)
@@ -170,11 +172,16 @@ async def relay_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 async def relay_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Relay a button press: the stored payload goes to Rasa."""
     query = update.callback_query
-    assert query is not None
+    chat = update.effective_chat
+    assert query is not None and chat is not None
     await query.answer()
-    button = await asyncio.to_thread(services_of(context).buttons.resolve, query.data or "")
+    services, sender = services_of(context), telegram_sender(chat.id)
+    # Only a button of this chat's latest keyboards, and only once: an old question, an
+    # answered confirmation or a token from another chat changes nothing.
+    shown = await asyncio.to_thread(services.keyboards.shows, sender, query.data or "")
+    button = await asyncio.to_thread(services.buttons.press, sender, query.data or "") if shown else None
     if button is None:
-        await say(context, update.effective_chat.id, messages.OLD_BUTTON)
+        await say(context, chat.id, messages.OLD_BUTTON)
         return
     try:
         # The keyboard goes away once used, so a second tap cannot answer twice.
@@ -193,15 +200,13 @@ async def unsupported_content(update: Update, context: ContextTypes.DEFAULT_TYPE
         await say(context, message.chat_id, messages.UNSUPPORTED_CONTENT)
         return
     # Someone who speaks may want to listen too: offer voice mode.
-    token = await asyncio.to_thread(
-        services_of(context).buttons.callback_data_for, "/voice_on", messages.VOICE_OFFER_BUTTON
+    services, sender = services_of(context), telegram_sender(message.chat_id)
+    offer = await asyncio.to_thread(
+        services.buttons.issue_keyboards, sender, [[Choice(messages.VOICE_OFFER_BUTTON, "/voice_on")]]
     )
-    keyboard = InlineKeyboardMarkup([[InlineKeyboardButton(messages.VOICE_OFFER_BUTTON, callback_data=token)]])
+    keyboard = InlineKeyboardMarkup([[InlineKeyboardButton(messages.VOICE_OFFER_BUTTON, callback_data=offer[0][0].token)]])
     await say(context, message.chat_id, messages.VOICE_NOT_READ, keyboard=keyboard)
-    await asyncio.to_thread(
-        services_of(context).keyboards.remember,
-        telegram_sender(message.chat_id), [[Choice(messages.VOICE_OFFER_BUTTON, "/voice_on")]],
-    )
+    await asyncio.to_thread(services.keyboards.remember, sender, offer)
 
 
 async def error_handler(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

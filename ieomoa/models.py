@@ -58,14 +58,17 @@ class ProcessedUpdate(Base):
 
 
 class ButtonToken(Base):
-    """Short callback_data token standing for a Rasa button payload (64-byte limit)."""
+    """Short callback_data token for one button of one chat's keyboard (64-byte limit), used once."""
 
     __tablename__ = "button_tokens"
 
     token: Mapped[str] = mapped_column(String(32), primary_key=True)
+    sender_id: Mapped[str] = mapped_column(String(64), index=True)  # the only chat it works in
     payload: Mapped[str] = mapped_column(Text)
     title: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Application(Base):

@@ -31,10 +31,11 @@ INVISIBLE = re.compile(r"[\u200b-\u200f\u2060\ufeff\u3164\u115f\u1160]")
 
 @dataclass(frozen=True)
 class Choice:
-    """One button as a channel showed it: its title and the payload it sends."""
+    """One button as a channel showed it: its title, the payload it sends, its token if any."""
 
     title: str
     payload: str
+    token: str = ""
 
 
 def _plain(text: str) -> str:

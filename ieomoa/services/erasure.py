@@ -12,6 +12,7 @@ from ieomoa.channels import telegram_chat_id
 from ieomoa.models import (
     Application,
     AuditEntry,
+    ButtonToken,
     CaregiverAttempt,
     CaregiverCode,
     CaregiverLink,
@@ -59,6 +60,7 @@ class ErasureService:
             chat_id = telegram_chat_id(sender_id)
             if chat_id is not None:
                 session.execute(delete(OutboxMessage).where(OutboxMessage.chat_id == chat_id))
+            session.execute(delete(ButtonToken).where(ButtonToken.sender_id == sender_id))
             session.execute(delete(Chat).where(Chat.sender_id == sender_id))
             # Same transaction: if the conversation cannot be deleted right away, it is later.
             session.merge(ErasureRequest(sender_id=sender_id, requested_at=utcnow()))

@@ -23,7 +23,7 @@ class KeyboardService:
 
     def remember(self, sender_id: str, keyboards: Sequence[Sequence[Choice]]) -> None:
         """Replace what the chat saw last (an empty list: the last reply had no buttons)."""
-        stored = [[{"title": c.title, "payload": c.payload} for c in k] for k in keyboards if k] or None
+        stored = [[{"title": c.title, "payload": c.payload, "token": c.token} for c in k] for k in keyboards if k] or None
         with self._sessions.begin() as session:
             changed = session.execute(
                 update(Chat).where(Chat.sender_id == sender_id).values(keyboards=stored)
@@ -39,4 +39,8 @@ class KeyboardService:
         """The keyboards of the chat's last reply, newest last (none for an unknown chat)."""
         with self._sessions() as session:
             stored = session.scalar(select(Chat.keyboards).where(Chat.sender_id == sender_id))
-        return [[Choice(b["title"], b["payload"]) for b in k] for k in stored or []]
+        return [[Choice(b["title"], b["payload"], b.get("token", "")) for b in k] for k in stored or []]
+
+    def shows(self, sender_id: str, token: str) -> bool:
+        """True when a button with this token is on the chat's latest keyboards."""
+        return bool(token) and any(c.token == token for k in self.current(sender_id) for c in k)

@@ -69,3 +69,33 @@ def test_yes_to_erasure_at_the_summary_erases_instead_of_submitting(
     assert "대화 기록과 설정을 지웠어요" in done.text  # nothing had been submitted
     assert ApplicationService(session_factory(stack.database_url)).latest_for(f"tg-{chat_id}") is None
     assert stored_events(stack, f"tg-{chat_id}") == []
+
+
+def test_an_old_yes_button_of_an_answered_erasure_question_erases_nothing(
+    stack: RunningStack, bot: ManagedProcess, telegram: TelegramStandIn, chat_id: int
+) -> None:
+    sessions = session_factory(stack.database_url)
+    sender = f"tg-{chat_id}"
+    ApplicationService(sessions).submit(sender, draft(), f"e2e-old-{chat_id}")
+    chat = Conversation(telegram, chat_id)
+    [question] = chat.say("내 정보 지워 주세요", until="지울까요")
+    chat.tap("아니요", until="알겠어요")
+    yes = next(b for b in question.buttons if "네" in b["text"])
+    telegram.press(chat_id, yes, on=question)  # long after "아니요": no longer pending
+    chat._wait("이 버튼은")
+    assert ApplicationService(sessions).latest_for(sender) is not None
+
+
+def test_a_button_from_another_chat_does_nothing_here(
+    stack: RunningStack, bot: ManagedProcess, telegram: TelegramStandIn, chat_id: int
+) -> None:
+    sessions = session_factory(stack.database_url)
+    victim, stranger = chat_id, chat_id + 500_000
+    ApplicationService(sessions).submit(f"tg-{victim}", draft(), f"e2e-foreign-{victim}")
+    [question] = Conversation(telegram, victim).say("내 정보 지워 주세요", until="지울까요")
+    yes = next(b for b in question.buttons if "네" in b["text"])
+    stranger_chat = Conversation(telegram, stranger)
+    stranger_chat.say("안녕하세요", until="무엇을 도와드릴까요")
+    telegram.press(stranger, yes, on=stranger_chat.last_with_buttons)  # the victim's token
+    stranger_chat._wait("이 버튼은")
+    assert ApplicationService(sessions).latest_for(f"tg-{victim}") is not None

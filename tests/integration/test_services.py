@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from ieomoa.models import ButtonToken, utcnow
 from ieomoa.services.buttons import ButtonRegistry
 from ieomoa.services.chats import ChatService
 from ieomoa.services.updates import UpdateLedger
@@ -27,15 +29,33 @@ def test_concurrent_claims_of_one_update_let_exactly_one_through(
     assert results.count(True) == 1
 
 
-def test_button_token_resolves_to_payload(sessions: sessionmaker[Session]) -> None:
+def test_a_button_works_once_and_only_in_its_own_chat(sessions: sessionmaker[Session]) -> None:
     registry = ButtonRegistry(sessions)
-    payload = '/inform{"region": "서울특별시"}'
-    token = registry.callback_data_for(payload, "서울특별시")
-    assert registry.callback_data_for(payload, "서울특별시") == token
-    stored = registry.resolve(token)
-    assert stored is not None and stored.payload == payload and stored.title == "서울특별시"
-    assert registry.resolve("b:unknown") is None
-    assert registry.resolve("/help") is None
+    payload = '/delete_my_data{"answer": "확인"}'
+    token = registry.issue("tg-1", payload, "1번 네, 모두 지워 주세요")
+    assert len(token) <= 64 and registry.issue("tg-1", payload, "1번 네, 모두 지워 주세요") != token
+    assert registry.press("tg-2", token) is None  # taken from another chat
+    pressed = registry.press("tg-1", token)
+    assert pressed is not None and pressed.payload == payload
+    assert registry.press("tg-1", token) is None  # a second tap
+    assert registry.press("tg-1", "b:unknown") is None and registry.press("tg-1", "/help") is None
+
+
+def test_concurrent_presses_of_one_button_let_exactly_one_through(sessions: sessionmaker[Session]) -> None:
+    registry = ButtonRegistry(sessions)
+    token = registry.issue("tg-1", "/affirm", "1번 제출")
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(lambda _: registry.press("tg-1", token), range(16)))
+    assert sum(r is not None for r in results) == 1
+
+
+def test_expired_buttons_do_nothing(sessions: sessionmaker[Session]) -> None:
+    registry = ButtonRegistry(sessions)
+    token = registry.issue("tg-1", "/affirm", "1번 제출")
+    with sessions.begin() as session:
+        session.get(ButtonToken, token).expires_at = utcnow() - timedelta(seconds=1)  # type: ignore[union-attr]
+    assert registry.press("tg-1", token) is None
+    assert registry.forget_expired() == 1
 
 
 def test_chat_sessions_and_greetings_are_counted(sessions: sessionmaker[Session]) -> None:
