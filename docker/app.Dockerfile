@@ -1,4 +1,6 @@
-# App image: bot, action server, migrations (and later the agency API). Python 3.11.
+# App image: bot, action server (python -m actions.server, which needs ACTION_SERVER_SECRET),
+# migrations, relay and agency API. Python 3.11. Servers listen on 127.0.0.1 unless
+# IEOMOA_BIND_HOST is set (docker-compose sets 0.0.0.0 where other containers call in).
 FROM python:3.11-slim
 ENV PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /app

@@ -74,9 +74,7 @@ def create_app(sessions: sessionmaker[Session]) -> FastAPI:
 
 
 def main() -> None:
-    """Serve on 127.0.0.1:$AGENCY_API_PORT (AGENCY_API_HOST only inside a container)."""
-    import os
-
+    """Serve on 127.0.0.1:$AGENCY_API_PORT (IEOMOA_BIND_HOST=0.0.0.0 only inside a container)."""
     import uvicorn
 
     from ieomoa.config import load_settings
@@ -85,8 +83,8 @@ def main() -> None:
 
     configure_logging()
     settings = load_settings()
-    host = os.environ.get("AGENCY_API_HOST", "127.0.0.1")
-    uvicorn.run(create_app(session_factory()), host=host, port=settings.agency_api_port, log_level="info")
+    uvicorn.run(create_app(session_factory()), host=settings.bind_host,
+                port=settings.agency_api_port, log_level="info")
 
 
 if __name__ == "__main__":

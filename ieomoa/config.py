@@ -9,6 +9,13 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("IEOMOA_VAR_DIR", PROJECT_ROOT / "var"))
 
+# The header in which Rasa sends the action server its shared secret (ACTION_SERVER_SECRET):
+# written into Rasa's endpoints (ieomoa/rasa_endpoints.py, nlu/endpoints.yml), checked by
+# actions/server.py.
+ACTION_SECRET_HEADER = "X-Ieomoa-Action-Secret"
+# Where our servers listen unless IEOMOA_BIND_HOST says otherwise (containers set 0.0.0.0).
+DEFAULT_BIND_HOST = "127.0.0.1"
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -23,6 +30,10 @@ class Settings:
     tts_engine: str
     secret_key: str | None
     agency_api_port: int
+    # Shared secret Rasa sends the action server; the action server refuses to start without it.
+    action_server_secret: str | None = None
+    # Interface every server of ours listens on: loopback unless a container says otherwise.
+    bind_host: str = DEFAULT_BIND_HOST
 
 
 def default_database_url() -> str:
@@ -44,4 +55,6 @@ def load_settings() -> Settings:
         tts_engine=env("TTS_ENGINE") or "auto",
         secret_key=env("IEOMOA_SECRET_KEY") or None,
         agency_api_port=int(env("AGENCY_API_PORT") or 8000),
+        action_server_secret=env("ACTION_SERVER_SECRET") or None,
+        bind_host=env("IEOMOA_BIND_HOST") or DEFAULT_BIND_HOST,
     )

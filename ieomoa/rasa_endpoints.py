@@ -2,18 +2,21 @@
 
 The tracker store lives on the same database server as the app, in its own database:
 a sibling SQLite file, or ``<db>_rasa`` on PostgreSQL (Rasa creates it on first start).
+The action endpoint carries the action server's shared secret in a header, so the file
+holds secrets: it is written readable by its owner only.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy.engine import make_url
 
-from ieomoa.config import VAR_DIR, Settings, load_settings
+from ieomoa.config import ACTION_SECRET_HEADER, VAR_DIR, Settings, load_settings
 
 
 # Rasa's SQL tracker store with event data encrypted (nlu/ieomoa_nlu/tracker_store.py).
@@ -55,18 +58,34 @@ def tracker_store_url(database_url: str) -> str:
     return make_url(database_url).set(database=config["db"]).render_as_string(hide_password=False)
 
 
+def action_endpoint(settings: Settings) -> dict[str, Any]:
+    """Where Rasa calls the actions, with the secret the action server demands."""
+    if not settings.action_server_secret:
+        raise ValueError("ACTION_SERVER_SECRET is not set: the action server refuses calls "
+                         "without it")
+    return {
+        "url": settings.action_server_url,
+        "headers": {ACTION_SECRET_HEADER: settings.action_server_secret},
+    }
+
+
 def endpoints(settings: Settings) -> dict[str, Any]:
     """The endpoints document: action server and tracker store."""
     return {
-        "action_endpoint": {"url": settings.action_server_url},
+        "action_endpoint": action_endpoint(settings),
         "tracker_store": tracker_store_config(settings.database_url),
     }
 
 
 def write_endpoints(path: Path, settings: Settings | None = None) -> Path:
-    """Write endpoints as YAML (JSON is valid YAML, so no YAML writer is needed)."""
+    """Write endpoints as YAML (JSON is valid YAML, so no YAML writer is needed), mode 0600."""
+    document = json.dumps(endpoints(settings or load_settings()), indent=2)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(endpoints(settings or load_settings()), indent=2), "utf-8")
+    # Created 0600 (and an older, wider file narrowed) before the secrets go in.
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(descriptor, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+        file.write(document)
     return path
 
 

@@ -2,11 +2,16 @@
 
 Used by ``make run`` and by the integration and end-to-end tests, so both start the
 very same processes the same way.
+
+Every server listens on 127.0.0.1 unless IEOMOA_BIND_HOST says otherwise. Secrets reach the
+processes through the environment (or, for Rasa's call to the action server, the endpoints
+file, mode 0600), never through a command line, which ``ps`` shows to every user.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import secrets
 import signal
@@ -25,6 +30,7 @@ from ieomoa.crypto import current_secret
 from ieomoa.rasa_endpoints import write_endpoints
 
 RASA_BIN = PROJECT_ROOT / ".venvs" / "rasa" / "bin" / "rasa"
+RASA_PYTHON = RASA_BIN.with_name("python")
 NLU_DIR = PROJECT_ROOT / "nlu"
 CURRENT_MODEL_POINTER = VAR_DIR / "models" / "current"
 
@@ -108,10 +114,15 @@ def wait_until_ready(url: str, process: ManagedProcess, timeout: float = 300.0) 
 
 
 def child_env(extra: dict[str, str] | None = None) -> dict[str, str]:
-    """Environment for children: ours plus no telemetry and unbuffered output."""
+    """Environment for children: ours plus no telemetry and unbuffered output.
+
+    Rasa's API token and the action server's secret are generated per run when unset.
+    """
     env = dict(os.environ)
     env.update({"RASA_TELEMETRY_ENABLED": "false", "PYTHONUNBUFFERED": "1"})
-    env.setdefault("RASA_AUTH_TOKEN", secrets.token_hex(24))
+    for name in ("RASA_AUTH_TOKEN", "ACTION_SERVER_SECRET"):
+        if not env.get(name):
+            env[name] = secrets.token_hex(24)
     env.update(extra or {})
     return env
 
@@ -120,17 +131,19 @@ def rasa_process(
     *, model: Path, endpoints: Path, port: int, env: dict[str, str], log_dir: Path,
     echo: IO[str] | None = None,
 ) -> ManagedProcess:
-    """The Rasa server on the REST channel."""
+    """The Rasa server on the REST channel, through nlu/ieomoa_nlu/rasa_cli.py.
+
+    The launcher hands Rasa the API token from RASA_AUTH_TOKEN, so it is not in argv, and
+    the interface from IEOMOA_BIND_HOST (127.0.0.1 unless set).
+    """
     command = [
-        str(RASA_BIN), "run",
+        str(RASA_PYTHON), "-m", "ieomoa_nlu.rasa_cli", "run",
         "--model", str(model),
         "--endpoints", str(endpoints),
         "--credentials", str(NLU_DIR / "credentials.yml"),
         "--port", str(port),
-        "--interface", "127.0.0.1",
         # The HTTP API (parse, trackers) is for operators and tests; it needs the token.
-        # "=" keeps a token that starts with "-" from being read as an option.
-        "--enable-api", f"--auth-token={env['RASA_AUTH_TOKEN']}",
+        "--enable-api",
     ]
     env = dict(env, PYTHONPATH=str(NLU_DIR))
     return ManagedProcess("rasa", command, env, NLU_DIR, log_dir / "rasa.log", echo)
@@ -139,8 +152,8 @@ def rasa_process(
 def action_server_process(
     *, port: int, env: dict[str, str], log_dir: Path, echo: IO[str] | None = None
 ) -> ManagedProcess:
-    """The rasa_sdk action server running actions/."""
-    command = [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)]
+    """The action server running actions/: rasa_sdk behind the ACTION_SERVER_SECRET check."""
+    command = [sys.executable, "-m", "actions.server", "--actions", "actions", "--port", str(port)]
     return ManagedProcess("actions", command, env, PROJECT_ROOT, log_dir / "actions.log", echo)
 
 
@@ -173,11 +186,13 @@ def main() -> None:
     parser.add_argument("--terminal", action="store_true", help="terminal chat even with a token")
     args = parser.parse_args()
 
-    settings = load_settings()
     log_dir = VAR_DIR / "log"
-    endpoints = write_endpoints(VAR_DIR / "endpoints.yml", settings)
     # Every process, Rasa's encrypted tracker store included, uses the same key.
     env = child_env({"IEOMOA_SECRET_KEY": current_secret()})
+    # The action server's secret of this run goes into the endpoints file Rasa reads.
+    settings = dataclasses.replace(load_settings(),
+                                   action_server_secret=env["ACTION_SERVER_SECRET"])
+    endpoints = write_endpoints(VAR_DIR / "endpoints.yml", settings)
     with_bot = bool(settings.telegram_bot_token) and not args.terminal
     echo = sys.stdout if with_bot else None
 

@@ -22,7 +22,7 @@ def test_terminal_chat_takes_numbers_for_buttons_and_erases_on_request(stack: Ru
     sender = f"cli-test-{uuid.uuid4().hex[:8]}"
     typed = "\n".join([
         "안녕하세요",
-        "5",                       # the second keyboard's "쉬운 말로 보기", renumbered
+        "2",                       # the newest keyboard's "2번 쉬운 말로 보기", as in Telegram
         "신청 상태 알려 주세요",
         "내 정보 지워 주세요",
         "1",                       # "네, 모두 지워 주세요"
@@ -35,7 +35,7 @@ def test_terminal_chat_takes_numbers_for_buttons_and_erases_on_request(stack: Ru
     out = result.stdout
     assert result.returncode == 0, result.stderr[-2000:]
     assert "봇> 안녕하세요. 이어모아 취업지원 챗봇이에요." in out
-    assert "    5번 쉬운 말로 보기" in out
+    assert "    2번 쉬운 말로 보기" in out
     assert "봇> 이제 쉬운 말로 할게요." in out
     assert "봇> 아직 받은 신청이 없어요." in out  # in 쉬운 말 from then on
     assert "봇> 다 지웠어요. 대화와 설정을 지웠어요." in out

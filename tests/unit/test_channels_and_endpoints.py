@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from ieomoa.channels import channel_of, telegram_chat_id, telegram_sender
+from ieomoa.config import ACTION_SECRET_HEADER, PROJECT_ROOT
 from ieomoa.rasa_endpoints import TRACKER_STORE_TYPE, tracker_store_config, tracker_store_url, write_endpoints
 from tests.support.stack import settings_from
 
@@ -42,9 +43,28 @@ def test_other_databases_are_refused() -> None:
         tracker_store_config("mysql://root@localhost/x")
 
 
-def test_written_endpoints_name_the_action_server(tmp_path: Path) -> None:
-    settings = settings_from({"ACTION_SERVER_URL": "http://127.0.0.1:6055/webhook"})
+def test_written_endpoints_name_the_action_server_and_its_secret(tmp_path: Path) -> None:
+    settings = settings_from({"ACTION_SERVER_URL": "http://127.0.0.1:6055/webhook",
+                              "ACTION_SERVER_SECRET": "s3cret-s3cret-s3cret"})
+    (tmp_path / "endpoints.yml").write_text("{}")
+    (tmp_path / "endpoints.yml").chmod(0o644)  # an older file, readable by all
     path = write_endpoints(tmp_path / "endpoints.yml", settings)
     document = json.loads(path.read_text())
-    assert document["action_endpoint"]["url"] == "http://127.0.0.1:6055/webhook"
+    assert document["action_endpoint"] == {
+        "url": "http://127.0.0.1:6055/webhook",
+        "headers": {ACTION_SECRET_HEADER: "s3cret-s3cret-s3cret"},
+    }
     assert document["tracker_store"]["type"] == TRACKER_STORE_TYPE
+    assert path.stat().st_mode & 0o777 == 0o600  # it holds secrets
+
+
+def test_endpoints_are_not_written_without_the_action_servers_secret(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="ACTION_SERVER_SECRET"):
+        write_endpoints(tmp_path / "endpoints.yml", settings_from({}))
+
+
+def test_compose_endpoints_send_the_secret_header() -> None:
+    text = (PROJECT_ROOT / "nlu" / "endpoints.yml").read_text()
+    # Rasa expands ${VAR} only in plain scalars: a quoted "${VAR}" would be sent literally.
+    assert f"{ACTION_SECRET_HEADER}: ${{ACTION_SERVER_SECRET}}" in text
+    assert '"${' not in text and "'${" not in text

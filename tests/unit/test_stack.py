@@ -1,25 +1,105 @@
-"""How the process runner starts Rasa."""
+"""How the process runner starts Rasa and the action server: no secret on a command line."""
 
 from __future__ import annotations
 
-import argparse
+import importlib.util
+import os
+import subprocess
+import sys
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
-from ieomoa.stack import child_env, rasa_process
+from ieomoa.config import PROJECT_ROOT
+from ieomoa.stack import NLU_DIR, action_server_process, child_env, rasa_process
 
 
-def test_an_auth_token_starting_with_a_dash_stays_the_tokens_value(tmp_path: Path) -> None:
-    process = rasa_process(model=Path("m.tar.gz"), endpoints=Path("e.yml"), port=5005,
-                           env={"RASA_AUTH_TOKEN": "-Xy_z"}, log_dir=tmp_path)
-    # Parsed the way Rasa's argparse CLI reads it (a bare "-Xy_z" would be taken for an option).
-    parser = argparse.ArgumentParser()
-    parser.add_argument("-t", "--auth-token")
-    known, _ = parser.parse_known_args(process.command[2:])
-    assert known.auth_token == "-Xy_z"
+def load_rasa_cli() -> ModuleType:
+    """nlu/ieomoa_nlu/rasa_cli.py, which runs under the Rasa environment, loaded from its file."""
+    path = NLU_DIR / "ieomoa_nlu" / "rasa_cli.py"
+    spec = importlib.util.spec_from_file_location("rasa_cli", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
-def test_generated_tokens_never_look_like_options(monkeypatch: pytest.MonkeyPatch) -> None:
+rasa_cli = load_rasa_cli()
+
+
+def test_no_secret_is_on_any_command_line(tmp_path: Path) -> None:
+    env = child_env({"RASA_AUTH_TOKEN": "-Xy_z-token",
+                     "ACTION_SERVER_SECRET": "action-secret-1234"})
+    rasa = rasa_process(model=Path("m.tar.gz"), endpoints=Path("e.yml"), port=5005, env=env,
+                        log_dir=tmp_path)
+    actions = action_server_process(port=5055, env=env, log_dir=tmp_path)
+    for process in (rasa, actions):
+        command = " ".join(process.command)
+        assert "-Xy_z-token" not in command and "action-secret-1234" not in command
+        assert "--auth-token" not in command
+    # They reach the processes through the environment instead.
+    assert rasa.env["RASA_AUTH_TOKEN"] == "-Xy_z-token"
+    assert actions.env["ACTION_SERVER_SECRET"] == "action-secret-1234"
+    assert rasa.command[1:4] == ["-m", "ieomoa_nlu.rasa_cli", "run"]
+    assert actions.command[1:3] == ["-m", "actions.server"]
+
+
+def test_generated_secrets_are_new_each_run_and_never_look_like_options(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.delenv("RASA_AUTH_TOKEN", raising=False)
-    assert not any(child_env()["RASA_AUTH_TOKEN"].startswith("-") for _ in range(200))
+    monkeypatch.setenv("ACTION_SERVER_SECRET", "")  # empty, as in a copied .env.example
+    runs = [child_env() for _ in range(200)]
+    for name in ("RASA_AUTH_TOKEN", "ACTION_SERVER_SECRET"):
+        values = {run[name] for run in runs}
+        assert len(values) == 200 and all(len(value) >= 32 for value in values)
+        assert not any(value.startswith("-") for value in values)
+
+
+def test_rasa_run_gets_the_token_from_the_environment() -> None:
+    arguments = rasa_cli.rasa_arguments(["run", "--enable-api", "--port", "5005"],
+                                        {"RASA_AUTH_TOKEN": "-Xy_z"})
+    # Rasa's own argparse reads "--auth-token=-Xy_z" as the token (a bare "-Xy_z" would be
+    # taken for an option).
+    assert "--auth-token=-Xy_z" in arguments
+    assert "--interface=127.0.0.1" in arguments
+
+
+def test_rasa_run_listens_on_the_bind_host_unless_told_otherwise() -> None:
+    env = {"RASA_AUTH_TOKEN": "t", "IEOMOA_BIND_HOST": "0.0.0.0"}
+    assert "--interface=0.0.0.0" in rasa_cli.rasa_arguments(["run"], env)
+    for given in (["-i", "10.0.0.1"], ["--interface", "10.0.0.1"], ["--interface=10.0.0.1"],
+                  ["-i10.0.0.1"], ["--inter", "10.0.0.1"]):
+        assert rasa_cli.rasa_arguments(["run", *given], env) == ["run", *given, "--auth-token=t"]
+
+
+@pytest.mark.parametrize("given", [["--auth-token", "x"], ["--auth-token=x"], ["-t", "x"], ["-tx"],
+                                   ["--auth", "x"]])
+def test_a_token_on_the_command_line_is_refused(given: list[str]) -> None:
+    with pytest.raises(SystemExit, match="RASA_AUTH_TOKEN"):
+        rasa_cli.rasa_arguments(["run", "--enable-api", *given], {"RASA_AUTH_TOKEN": "t"})
+
+
+def test_the_api_is_not_enabled_without_a_token() -> None:
+    with pytest.raises(SystemExit, match="RASA_AUTH_TOKEN"):
+        rasa_cli.rasa_arguments(["run", "--enable-api"], {})
+    assert "--enable-api" not in rasa_cli.rasa_arguments(["run"], {})
+
+
+def test_other_rasa_commands_pass_unchanged() -> None:
+    for argv in (["train", "--domain", "domain"], ["run", "actions"], ["test", "core"]):
+        assert rasa_cli.rasa_arguments(argv, {"RASA_AUTH_TOKEN": "t"}) == argv
+
+
+@pytest.mark.parametrize("secret", [None, "", "short"])
+def test_the_action_server_does_not_start_without_a_real_secret(secret: str | None) -> None:
+    env = {key: value for key, value in os.environ.items() if key != "ACTION_SERVER_SECRET"}
+    if secret is not None:
+        env["ACTION_SERVER_SECRET"] = secret
+    result = subprocess.run(
+        [sys.executable, "-m", "actions.server", "--port", "1"], cwd=PROJECT_ROOT, env=env,
+        capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode != 0
+    assert "ACTION_SERVER_SECRET" in result.stderr
