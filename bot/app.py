@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+from datetime import timedelta
 
 from telegram import Update
 from telegram.ext import (
@@ -12,13 +13,11 @@ from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
     MessageHandler,
-    TypeHandler,
     filters,
 )
 
 from bot.handlers import (
     BotServices,
-    drop_duplicate_updates,
     error_handler,
     help_command,
     voice_command,
@@ -28,7 +27,7 @@ from bot.handlers import (
     unsupported_content,
 )
 from bot.rasa_client import RasaClient
-from bot.update_processor import PerChatUpdateProcessor
+from bot.delivery import DEFAULT_RECOVERY_INTERVAL, LedgeredUpdateProcessor, UpdateDelivery
 from ieomoa.config import VAR_DIR, Settings, load_settings
 from ieomoa.db import session_factory
 from ieomoa.logging_setup import configure_logging
@@ -37,10 +36,16 @@ from ieomoa.services.buttons import ButtonRegistry
 from ieomoa.services.chats import ChatService
 from ieomoa.services.erasure import ErasureService
 from ieomoa.services.keyboards import KeyboardService
-from ieomoa.services.updates import UpdateLedger
+from ieomoa.services.updates import DEFAULT_LEASE, UpdateLedger
 from ieomoa.speech.engines import CachedSpeech, engine_named
 
 logger = logging.getLogger(__name__)
+
+
+def _seconds(name: str, default: float) -> float:
+    """A duration in seconds from the environment (tests shorten the update lease with these)."""
+    value = os.environ.get(name)
+    return float(value) if value else default
 
 
 def build_application(settings: Settings) -> Application:
@@ -52,33 +57,53 @@ def build_application(settings: Settings) -> Application:
         rasa=RasaClient(settings.rasa_url, auth_token=os.environ.get("RASA_AUTH_TOKEN") or None),
         buttons=ButtonRegistry(sessions),
         keyboards=KeyboardService(sessions),
-        ledger=UpdateLedger(sessions),
+        # A claimed update's lease: how long a dead process's update waits before it is
+        # handled again (renewed every recovery interval while this process works on it).
+        ledger=UpdateLedger(
+            sessions,
+            lease=timedelta(seconds=_seconds("IEOMOA_UPDATE_LEASE_SECONDS", DEFAULT_LEASE.total_seconds())),
+            secret=settings.secret_key,
+        ),
         chats=ChatService(sessions),
         speech=CachedSpeech(engine_named(settings.tts_engine), VAR_DIR / "tts-cache"),
         erasure=ErasureService(sessions),
         tracker_store_url=tracker_store_url(settings.database_url),
     )
 
+    delivery = UpdateDelivery(
+        services.ledger,
+        recovery_interval=_seconds("IEOMOA_UPDATE_RECOVERY_SECONDS", DEFAULT_RECOVERY_INTERVAL),
+    )
+
     async def close_services(_: Application) -> None:
+        await delivery.stop()
         await services.rasa.aclose()
 
-    async def forget_old_updates(_: Application) -> None:
+    async def stop_recovery(_: Application) -> None:
+        # After Application.stop(): every update in flight has been handled and finished.
+        await delivery.stop()
+
+    async def prepare(application: Application) -> None:
         # Telegram redelivers for at most 24 hours; older claims only take space.
         await asyncio.to_thread(services.ledger.forget_older_than, 2)
         await asyncio.to_thread(services.buttons.forget_expired)
+        # Updates a stopped process claimed but never finished go first, oldest first.
+        await delivery.start(application)
 
     application = (
         Application.builder()
         .token(settings.telegram_bot_token)
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.telegram_api_file_url)
-        .concurrent_updates(PerChatUpdateProcessor())
-        .post_init(forget_old_updates)
+        .concurrent_updates(LedgeredUpdateProcessor(delivery))
+        .post_init(prepare)
+        .post_stop(stop_recovery)
         .post_shutdown(close_services)
         .build()
     )
     application.bot_data["services"] = services
-    application.add_handler(TypeHandler(Update, drop_duplicate_updates), group=-1)
+    # Each update is claimed on arrival and finished after its handlers by the update
+    # processor (bot/delivery.py): a redelivery reaches no handler.
     application.add_handler(CommandHandler("start", start))
     application.add_handler(CommandHandler("help", help_command))
     application.add_handler(CommandHandler("voice", voice_command))

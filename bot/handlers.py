@@ -10,7 +10,7 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatAction
 from telegram.error import BadRequest
-from telegram.ext import ApplicationHandlerStop, ContextTypes
+from telegram.ext import ContextTypes
 
 from bot import messages
 from bot.rasa_client import RasaClient, RasaUnavailable, asks_to_erase
@@ -73,14 +73,6 @@ async def say(
         await send_voice(context, chat_id, outgoing, preferences.slow)
 
 
-async def drop_duplicate_updates(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Answer each update once, even when Telegram delivers it again."""
-    claimed = await asyncio.to_thread(services_of(context).ledger.claim, update.update_id)
-    if not claimed:
-        logger.info("Update %d was already handled; skipping", update.update_id)
-        raise ApplicationHandlerStop
-
-
 async def converse(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str, *, typed: bool = False) -> None:
     """Send text (or a button payload) to Rasa and render every reply.
 
@@ -90,6 +82,7 @@ async def converse(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str
     assert chat is not None
     services = services_of(context)
     sender = telegram_sender(chat.id)
+    await asyncio.to_thread(services.chats.resume_pushes, sender)  # it writes again: pushes resume
     await context.bot.send_chat_action(chat.id, ChatAction.TYPING)
     before = await preferences_of(context, chat.id)
     if typed:

@@ -1,8 +1,13 @@
 """Outbox relay: delivers queued pushes through the bot, within Telegram's limits.
 
-Rows are claimed with SELECT … FOR UPDATE SKIP LOCKED (PostgreSQL), so several relays
+Rows are leased in batches (``FOR UPDATE SKIP LOCKED`` on PostgreSQL), so several relays
 can run at once; only the oldest pending row of each chat is claimable, which keeps a
-chat's messages in order and lets one chat get at most one message per second.
+chat's messages in order and lets one chat get at most one message per second. Each
+outcome is committed on its own right after Telegram answers, so a relay killed mid-batch
+never makes another resend what was already delivered; its leased rows go to the other
+relays when the lease ends. A 429 stops the batch and pauses every relay (``relay_state``,
+read before each send); a 403 blocks the chat until it writes to the bot again. See
+``ieomoa.services.outbox``. Push texts are personal data: they are never logged.
 The relay also finishes conversation erasures that a stopped bot left pending.
 """
 
@@ -14,31 +19,38 @@ import time
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import and_, exists, select, update
-from sqlalchemy.orm import Session, aliased, sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.request import HTTPXRequest
 
-from ieomoa.models import OutboxMessage, utcnow
+from ieomoa.models import utcnow
 from ieomoa.services.erasure import ErasureService
+from ieomoa.services.outbox import PENDING, SENT, UNDELIVERABLE, Claim, Clock, OutboxStore, Push
 from ieomoa.speech.engines import CachedSpeech, engine_named
 from ieomoa.speech.text import speech_text
 
 logger = logging.getLogger(__name__)
 
-PENDING, SENT, UNDELIVERABLE = "PENDING", "SENT", "UNDELIVERABLE"
+__all__ = ["PENDING", "SENT", "UNDELIVERABLE", "OutboxRelay", "RelayLimits", "telegram_bot"]
 
 
 @dataclass(frozen=True)
 class RelayLimits:
-    """Telegram's limits: about 30 messages/s per bot, 1/s per chat."""
+    """Telegram's limits: about 30 messages/s per bot, 1/s per chat; and the claim lease.
+
+    A relay stops sending from a batch once less than ``lease_margin`` seconds of its lease
+    remain (more than one send can take with the HTTP timeouts), so no row is sent after
+    another relay may have taken it over.
+    """
 
     messages_per_second: float = 30.0
     per_chat_interval: float = 1.0
     batch_size: int = 20
     backoff_base: float = 1.0
     backoff_cap: float = 600.0
+    lease_seconds: float = 120.0
+    lease_margin: float = 45.0
 
 
 class RateLimiter:
@@ -58,100 +70,109 @@ class RateLimiter:
             self._next = max(self._next, now) + self._interval
 
 
+def _seconds(retry_after: float | timedelta) -> float:
+    return retry_after.total_seconds() if isinstance(retry_after, timedelta) else float(retry_after)
+
+
 class OutboxRelay:
-    """Sends due outbox rows and records each outcome."""
+    """Sends due outbox rows and records each outcome as soon as Telegram answers."""
 
     def __init__(
         self, sessions: sessionmaker[Session], bot: Bot, limits: RelayLimits | None = None,
-        speech: CachedSpeech | None = None,
+        speech: CachedSpeech | None = None, clock: Clock = utcnow,
     ) -> None:
-        self._sessions = sessions
         self._bot = bot
         self._speech = speech
         self._limits = limits or RelayLimits()
         self._rate = RateLimiter(self._limits.messages_per_second)
-        self._paused_until = 0.0
+        self._clock = clock
+        self._store = OutboxStore(sessions, clock)
+        self._pause_left = 0.0  # seconds of the shared pause seen last, for run()'s wait
 
-    def _claimable(self):  # type: ignore[no-untyped-def]
-        """Due rows that are the oldest pending row of their chat."""
-        older = aliased(OutboxMessage)
-        older_pending = exists().where(
-            and_(older.chat_id == OutboxMessage.chat_id, older.state == PENDING, older.id < OutboxMessage.id)
-        )
-        return (
-            select(OutboxMessage)
-            .where(OutboxMessage.state == PENDING, OutboxMessage.next_attempt_at <= utcnow(), ~older_pending)
-            .order_by(OutboxMessage.id)
-            .limit(self._limits.batch_size)
-            .with_for_update(skip_locked=True, of=OutboxMessage)
-        )
+    async def _paused(self) -> bool:
+        """True while the pause Telegram asked any relay for (429) lasts."""
+        until = await asyncio.to_thread(self._store.paused_until)
+        self._pause_left = 0.0 if until is None else max(0.0, (until - self._clock()).total_seconds())
+        return until is not None
 
     async def deliver_once(self) -> int:
-        """Claim one batch, send it, record the outcomes; returns how many rows were tried."""
-        if time.monotonic() < self._paused_until:
-            await asyncio.sleep(self._paused_until - time.monotonic())
-        session = self._sessions()
+        """Claim one batch and send it; returns how many rows were tried (0 while paused)."""
+        if await self._paused():
+            return 0
+        limits = self._limits
+        claim = await asyncio.to_thread(self._store.claim, limits.batch_size, timedelta(seconds=limits.lease_seconds))
+        pending = list(claim.pushes)
+        tried = 0
         try:
-            rows = await asyncio.to_thread(lambda: list(session.scalars(self._claimable())))
-            for row in rows:
-                await self._send(session, row)
-            await asyncio.to_thread(session.commit)
-            return len(rows)
-        except BaseException:
-            await asyncio.to_thread(session.rollback)
+            while pending:
+                if (claim.lease_until - self._clock()).total_seconds() < limits.lease_margin:
+                    logger.warning("Lease nearly over; %d pushes left for the next batch", len(pending))
+                    break
+                if await self._paused():  # another relay may have got a 429 meanwhile
+                    break
+                push = pending.pop(0)
+                go_on = await self._send(claim, push)
+                tried += 1
+                if not go_on:
+                    break
+        except Exception:
+            # The push in flight keeps its lease (it may have been delivered); the rest go back.
+            await asyncio.to_thread(self._store.release, claim, pending)
             raise
-        finally:
-            await asyncio.to_thread(session.close)
+        # A kill or cancellation skips this: those rows come back when the lease ends.
+        await asyncio.to_thread(self._store.release, claim, pending)
+        return tried
 
-    async def _send(self, session: Session, row: OutboxMessage) -> None:
+    async def _send(self, claim: Claim, push: Push) -> bool:
+        """Send one push and commit its outcome; False when the batch must stop (429)."""
         await self._rate.wait()
-        now = utcnow()
         try:
-            await self._bot.send_message(row.chat_id, row.text)
+            await self._bot.send_message(push.chat_id, push.text)
         except RetryAfter as error:
-            seconds = error.retry_after.total_seconds() if isinstance(error.retry_after, timedelta) else float(error.retry_after)
-            logger.warning("Telegram asked to wait %.0f s (429)", seconds)
-            self._paused_until = time.monotonic() + seconds
-            row.next_attempt_at = now + timedelta(seconds=seconds)
-            row.last_error = "429"
-            return
-        except Forbidden:
-            row.state, row.last_error = UNDELIVERABLE, "403: the user blocked the bot"
-            return
+            seconds = _seconds(error.retry_after)
+            logger.warning("Telegram asked to wait %.0f s (429); every relay pauses", seconds)
+            await asyncio.to_thread(self._store.pause, seconds)
+            await asyncio.to_thread(self._store.retry_later, claim, push, seconds, "429", count_attempt=False)
+            return False
+        except Forbidden as error:
+            given_up = await asyncio.to_thread(self._store.block_chat, push.chat_id, f"403: {error.message[:150]}")
+            logger.warning("Push %d: the chat blocked the bot (403); %d pending pushes given up, "
+                           "later ones wait until it writes again", push.id, given_up)
+            return True
         except BadRequest as error:
-            row.state, row.last_error = UNDELIVERABLE, f"400: {error.message[:150]}"
-            return
+            await asyncio.to_thread(self._store.give_up, push, f"400: {error.message[:150]}")
+            logger.warning("Push %d refused by Telegram (400)", push.id)
+            return True
         except (TimedOut, NetworkError) as error:
-            row.attempts += 1
-            delay = min(self._limits.backoff_cap, self._limits.backoff_base * 2 ** (row.attempts - 1))
-            row.next_attempt_at = now + timedelta(seconds=delay)
-            row.last_error = f"{type(error).__name__}: {str(error)[:120]}"
-            logger.warning("Push %d failed (%s); retry in %.0f s", row.id, type(error).__name__, delay)
-            return
-        row.state, row.sent_at, row.attempts = SENT, now, row.attempts + 1
-        if row.voice and self._speech is not None:
-            await self._send_voice(row)
-        # The chat's next message waits at least per_chat_interval (Telegram: ~1 message/s per chat).
-        await asyncio.to_thread(
-            session.execute,
-            update(OutboxMessage)
-            .where(OutboxMessage.chat_id == row.chat_id, OutboxMessage.state == PENDING)
-            .where(OutboxMessage.next_attempt_at < now + timedelta(seconds=self._limits.per_chat_interval))
-            .values(next_attempt_at=now + timedelta(seconds=self._limits.per_chat_interval)),
-        )
+            delay = min(self._limits.backoff_cap, self._limits.backoff_base * 2 ** push.attempts)
+            await asyncio.to_thread(
+                self._store.retry_later, claim, push, delay,
+                f"{type(error).__name__}: {str(error)[:120]}", count_attempt=True,
+            )
+            logger.warning("Push %d failed (%s); retry in %.0f s", push.id, type(error).__name__, delay)
+            return True
+        # Delivered: committed before anything else happens, so it is never sent again.
+        await asyncio.to_thread(self._store.mark_sent, push, self._limits.per_chat_interval)
+        if push.voice and self._speech is not None:
+            await self._send_voice(push)
+        return True
 
-    async def _send_voice(self, row: OutboxMessage) -> None:
+    async def _send_voice(self, push: Push) -> None:
         """The push read aloud for a voice-mode chat; the text is already delivered either way."""
         assert self._speech is not None
         try:
-            audio = await asyncio.to_thread(self._speech.say, speech_text(row.text), row.voice_slow)
+            audio = await asyncio.to_thread(self._speech.say, speech_text(push.text), push.voice_slow)
             await self._rate.wait()
-            await self._bot.send_voice(row.chat_id, audio)
+            await self._bot.send_voice(push.chat_id, audio)
+        except RetryAfter as error:
+            seconds = _seconds(error.retry_after)
+            logger.warning("Telegram asked to wait %.0f s (429) on a voice note; every relay pauses", seconds)
+            await asyncio.to_thread(self._store.pause, seconds)
         except Exception:
-            logger.exception("Voice note for push %d failed; its text was sent", row.id)
+            logger.exception("Voice note for push %d failed; its text was sent", push.id)
 
     async def run(self, stop: asyncio.Event, idle_wait: float = 1.0) -> None:
-        """Deliver until ``stop`` is set, waiting ``idle_wait`` when nothing is due."""
+        """Deliver until ``stop`` is set, waiting ``idle_wait`` (or the pause) when nothing is due."""
         while not stop.is_set():
             try:
                 handled = await self.deliver_once()
@@ -159,8 +180,9 @@ class OutboxRelay:
                 logger.exception("Relay batch failed; retrying")
                 handled = 0
             if handled == 0:
+                wait = max(idle_wait, min(self._pause_left, self._limits.backoff_cap))
                 try:
-                    await asyncio.wait_for(stop.wait(), timeout=idle_wait)
+                    await asyncio.wait_for(stop.wait(), timeout=wait)
                 except asyncio.TimeoutError:
                     pass
 

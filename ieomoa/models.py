@@ -49,12 +49,21 @@ class Chat(Base):
 
 
 class ProcessedUpdate(Base):
-    """A Telegram update already taken, so a redelivery is answered once."""
+    """A Telegram update claimed for handling: answered once, and not lost if its handler dies.
+
+    While it is handled (``done_at`` NULL) the row keeps the update itself, sealed (it holds
+    what the user typed), and a lease: a row whose lease ran out was left by a process that
+    died, and is handled again. Once done only the id and the times remain.
+    """
 
     __tablename__ = "processed_updates"
 
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    attempts: Mapped[int] = mapped_column(default=1, server_default="1")
+    sealed_update: Mapped[str | None] = mapped_column(Text)  # crypto.seal of the update's JSON
 
 
 class ButtonToken(Base):
@@ -151,7 +160,7 @@ class OutboxMessage(Base):
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(sa_Integer(), "sqlite"), primary_key=True)
     idempotency_key: Mapped[str] = mapped_column(String(120), unique=True)
-    chat_id: Mapped[int] = mapped_column(BigInteger)
+    chat_id: Mapped[int] = mapped_column(BigInteger, index=True)
     text: Mapped[str] = mapped_column(Text)
     voice: Mapped[bool] = mapped_column(Boolean, default=False)  # also send it as a voice note
     voice_slow: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -161,6 +170,29 @@ class OutboxMessage(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_error: Mapped[str | None] = mapped_column(String(200))
+    # A relay's claim: the row stays PENDING, and returns to the others when the lease ends.
+    lease_token: Mapped[str | None] = mapped_column(String(32))
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class BlockedChat(Base):
+    """A Telegram chat that blocked the bot (403): no pushes until it writes to the bot again."""
+
+    __tablename__ = "blocked_chats"
+
+    chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    blocked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    reason: Mapped[str | None] = mapped_column(String(200))  # Telegram's description, no message text
+
+
+class RelayState(Base):
+    """The one row all relays share: the pause Telegram asked for with a 429."""
+
+    __tablename__ = "relay_state"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    paused_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    pause_reason: Mapped[str | None] = mapped_column(String(200))
 
 
 class CaregiverCode(Base):

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from ieomoa.models import Chat, utcnow
+from ieomoa.channels import telegram_chat_id
+from ieomoa.models import BlockedChat, Chat, utcnow
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,17 @@ class ChatService:
             assert chat is not None
             for name, value in values.items():
                 setattr(chat, name, value)
+
+    def resume_pushes(self, sender_id: str) -> bool:
+        """The chat wrote to the bot, so it no longer blocks it: status pushes go out again.
+
+        True when a block (recorded by the relay on a 403) was lifted.
+        """
+        chat_id = telegram_chat_id(sender_id)
+        if chat_id is None:
+            return False
+        with self._sessions.begin() as session:
+            return bool(session.execute(delete(BlockedChat).where(BlockedChat.chat_id == chat_id)).rowcount)
 
     def get(self, sender_id: str) -> Chat | None:
         """The chat with this sender id, if any."""

@@ -57,6 +57,8 @@ class TelegramStandIn:
         self.sent: list[SentMessage] = []
         self.calls: list[str] = []
         self.fail_next: dict[str, list[tuple[int, dict[str, Any]]]] = {}
+        self.offsets: list[int] = []  # every getUpdates offset: what the bot confirmed
+        self._holds: dict[str, threading.Event] = {}
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
@@ -126,6 +128,32 @@ class TelegramStandIn:
             self._updates.append(update)
             self._lock.notify_all()
         return update
+
+    def compose_text(self, chat_id: int, text: str) -> dict[str, Any]:
+        """A text update as Telegram sends it, with a fresh id, without queueing it."""
+        return {"update_id": next(self._update_ids), "message": self._message(chat_id, text=text)}
+
+    def hold(self, method: str) -> None:
+        """Calls of ``method`` wait (unanswered) until ``release``: the bot is stuck mid-update."""
+        with self._lock:
+            self._holds.setdefault(method, threading.Event())
+
+    def release(self, method: str) -> None:
+        """Answer the held calls of ``method`` and stop holding it."""
+        with self._lock:
+            held = self._holds.pop(method, None)
+        if held is not None:
+            held.set()
+
+    def wait_until_confirmed(self, update_id: int, timeout: float = 60.0) -> None:
+        """Block until the bot asked for updates after ``update_id``: Telegram forgets it then."""
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            while not any(offset > update_id for offset in self.offsets):
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise TimeoutError(f"the bot never confirmed update {update_id}")
+                self._lock.wait(remaining)
 
     def redeliver(self, update: dict[str, Any]) -> None:
         """Deliver an already-delivered update again, whatever offset the bot asks for."""
@@ -205,6 +233,8 @@ class TelegramStandIn:
         timeout = min(float(params.get("timeout") or 0), 2.0)
         deadline = time.monotonic() + timeout
         with self._lock:
+            self.offsets.append(offset)
+            self._lock.notify_all()
             while True:
                 self._updates = [u for u in self._updates if u["update_id"] >= offset]
                 ready = self._redeliver + self._updates
@@ -239,6 +269,9 @@ class TelegramStandIn:
             queued = self.fail_next.get(method)
             if queued:
                 return queued.pop(0)
+            held = self._holds.get(method)
+        if held is not None:
+            held.wait()
         if method == "getMe":
             return 200, {"ok": True, "result": BOT_USER}
         if method == "getUpdates":

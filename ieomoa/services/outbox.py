@@ -1,0 +1,228 @@
+"""The outbox as the relays see it: leased claims, one short transaction per outcome, the
+shared 429 pause and chats that blocked the bot.
+
+- **Claims are leases.** A relay takes up to a batch of due rows by writing its claim token
+  and ``lease_until`` on them (``FOR UPDATE SKIP LOCKED`` on PostgreSQL; on SQLite the
+  conditional UPDATE itself is the guard, writes being serialised). Leased rows stay
+  PENDING, so a relay that dies mid-batch leaves them to the others once the lease ends.
+- **Each outcome is its own transaction**, written right after Telegram answered: a row
+  Telegram accepted is SENT before the next row is tried, and a SENT row is never claimed
+  again. The only repeat left is a relay dying between Telegram's answer and that commit
+  (the one push in flight), which no Bot API call can rule out.
+- **A 429 pauses every relay.** ``retry_after`` is written to the single ``relay_state``
+  row, which every relay reads before each send: one row rather than the outbox rows,
+  because pushes queued after the 429 must wait too and a pending row of every chat
+  would otherwise need rewriting.
+- **A 403 blocks the chat** (``blocked_chats``, keyed by Telegram chat id like the outbox):
+  its pending pushes and any later ones become UNDELIVERABLE with a clear reason, without a
+  call to Telegram, until the chat writes to the bot again (:meth:`ChatService.resume_pushes`).
+
+Push texts carry personal data (staff notes): nothing here logs them.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, aliased, sessionmaker
+
+from ieomoa.models import BlockedChat, OutboxMessage, RelayState, utcnow
+
+PENDING, SENT, UNDELIVERABLE = "PENDING", "SENT", "UNDELIVERABLE"
+BLOCKED = "403: the chat blocked the bot; not sent (pushes resume when it writes again)"
+RELAY_STATE_ID = 1
+
+Clock = Callable[[], datetime]
+
+
+def aware(value: datetime) -> datetime:
+    """SQLite returns naive datetimes; every stored time is UTC."""
+    return value if value.tzinfo is not None else value.replace(tzinfo=timezone.utc)
+
+
+@dataclass(frozen=True)
+class Push:
+    """A claimed row, detached from its session (the text is never part of a repr)."""
+
+    id: int
+    chat_id: int
+    text: str = field(repr=False)
+    voice: bool = False
+    voice_slow: bool = False
+    attempts: int = 0
+
+
+@dataclass(frozen=True)
+class Claim:
+    """Rows leased by one relay until ``lease_until``; ``token`` proves the lease."""
+
+    token: str
+    lease_until: datetime
+    pushes: list[Push]
+
+
+class OutboxStore:
+    """Every database step of the relay, each in its own short transaction."""
+
+    def __init__(self, sessions: sessionmaker[Session], clock: Clock = utcnow) -> None:
+        self._sessions = sessions
+        self._clock = clock
+
+    # -- the shared pause ------------------------------------------------------
+    def paused_until(self) -> datetime | None:
+        """End of the pause Telegram asked for (429), if it has not ended yet."""
+        with self._sessions() as session:
+            until = session.scalar(
+                select(RelayState.paused_until)
+                .where(RelayState.id == RELAY_STATE_ID, RelayState.paused_until > self._clock())
+            )
+        return None if until is None else aware(until)
+
+    def pause(self, seconds: float, reason: str = "429") -> datetime:
+        """Make every relay wait ``seconds`` from now (a longer pause already set stays)."""
+        until = self._clock() + timedelta(seconds=seconds)
+        for _ in range(2):
+            try:
+                with self._sessions.begin() as session:
+                    changed = session.execute(
+                        update(RelayState)
+                        .where(RelayState.id == RELAY_STATE_ID)
+                        .where(or_(RelayState.paused_until.is_(None), RelayState.paused_until < until))
+                        .values(paused_until=until, pause_reason=reason)
+                    ).rowcount
+                    if not changed and session.get(RelayState, RELAY_STATE_ID) is None:
+                        session.add(RelayState(id=RELAY_STATE_ID, paused_until=until, pause_reason=reason))
+                return until
+            except IntegrityError:
+                continue  # another relay created the row at the same moment: update it
+        return until
+
+    # -- blocked chats ---------------------------------------------------------
+    def block_chat(self, chat_id: int, reason: str) -> int:
+        """The chat blocked the bot: record it and give up its pending pushes (how many)."""
+        now = self._clock()
+        for _ in range(2):
+            try:
+                with self._sessions.begin() as session:
+                    if session.get(BlockedChat, chat_id) is None:
+                        session.add(BlockedChat(chat_id=chat_id, blocked_at=now, reason=reason[:200]))
+                        session.flush()
+                    return session.execute(
+                        update(OutboxMessage)
+                        .where(OutboxMessage.chat_id == chat_id, OutboxMessage.state == PENDING)
+                        .values(state=UNDELIVERABLE, last_error=BLOCKED, lease_token=None, lease_until=None)
+                    ).rowcount
+            except IntegrityError:
+                continue  # recorded concurrently; the second pass only marks the rows
+        return 0
+
+    # -- claims ----------------------------------------------------------------
+    def claim(self, limit: int, lease: timedelta) -> Claim:
+        """Lease up to ``limit`` due rows, each the oldest pending row of its chat."""
+        now = self._clock()
+        token = uuid.uuid4().hex
+        with self._sessions.begin() as session:
+            # Pushes queued for a blocked chat are given up without a call to Telegram.
+            session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.state == PENDING)
+                .where(OutboxMessage.chat_id.in_(select(BlockedChat.chat_id)))
+                .values(state=UNDELIVERABLE, last_error=BLOCKED, lease_token=None, lease_until=None)
+                .execution_options(synchronize_session=False)
+            )
+        free = or_(OutboxMessage.lease_until.is_(None), OutboxMessage.lease_until <= now)
+        older = aliased(OutboxMessage)
+        older_pending = exists().where(
+            and_(older.chat_id == OutboxMessage.chat_id, older.state == PENDING, older.id < OutboxMessage.id)
+        )
+        blocked = exists().where(BlockedChat.chat_id == OutboxMessage.chat_id)
+        with self._sessions.begin() as session:
+            ids = list(session.scalars(
+                select(OutboxMessage.id)
+                .where(OutboxMessage.state == PENDING, OutboxMessage.next_attempt_at <= now, free)
+                .where(~older_pending, ~blocked)
+                .order_by(OutboxMessage.id)
+                .limit(limit)
+                .with_for_update(skip_locked=True, of=OutboxMessage)
+            ))
+            if not ids:
+                return Claim(token, now + lease, [])
+            # Conditional, so a row another relay leased meanwhile (SQLite) is not taken twice.
+            session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id.in_(ids), OutboxMessage.state == PENDING)
+                .where(OutboxMessage.next_attempt_at <= now, free)
+                .values(lease_token=token, lease_until=now + lease)
+                .execution_options(synchronize_session=False)
+            )
+            rows = session.execute(
+                select(OutboxMessage.id, OutboxMessage.chat_id, OutboxMessage.text, OutboxMessage.voice,
+                       OutboxMessage.voice_slow, OutboxMessage.attempts)
+                .where(OutboxMessage.lease_token == token)
+                .order_by(OutboxMessage.id)
+            ).all()
+        return Claim(token, now + lease, [Push(*row) for row in rows])
+
+    def release(self, claim: Claim, pushes: list[Push]) -> None:
+        """Hand back rows this relay will not try now (only while it still holds them)."""
+        if not pushes:
+            return
+        with self._sessions.begin() as session:
+            session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id.in_([p.id for p in pushes]), OutboxMessage.lease_token == claim.token)
+                .values(lease_token=None, lease_until=None)
+                .execution_options(synchronize_session=False)
+            )
+
+    # -- outcomes, each committed at once --------------------------------------
+    def mark_sent(self, push: Push, per_chat_interval: float) -> None:
+        """Telegram accepted the push: SENT now, and the chat's next push waits the interval."""
+        now = self._clock()
+        with self._sessions.begin() as session:
+            session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id == push.id, OutboxMessage.state == PENDING)
+                .values(state=SENT, sent_at=now, attempts=OutboxMessage.attempts + 1,
+                        lease_token=None, lease_until=None)
+                .execution_options(synchronize_session=False)
+            )
+            after = now + timedelta(seconds=per_chat_interval)
+            session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.chat_id == push.chat_id, OutboxMessage.state == PENDING)
+                .where(OutboxMessage.next_attempt_at < after)
+                .values(next_attempt_at=after)
+                .execution_options(synchronize_session=False)
+            )
+
+    def retry_later(self, claim: Claim, push: Push, delay: float, error: str, *, count_attempt: bool) -> None:
+        """Not delivered this time: due again after ``delay`` seconds."""
+        with self._sessions.begin() as session:
+            session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id == push.id, OutboxMessage.lease_token == claim.token)
+                .values(
+                    next_attempt_at=self._clock() + timedelta(seconds=delay),
+                    last_error=error[:200],
+                    attempts=OutboxMessage.attempts + (1 if count_attempt else 0),
+                    lease_token=None,
+                    lease_until=None,
+                )
+                .execution_options(synchronize_session=False)
+            )
+
+    def give_up(self, push: Push, error: str) -> None:
+        """Telegram refused this push for good (400)."""
+        with self._sessions.begin() as session:
+            session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id == push.id, OutboxMessage.state == PENDING)
+                .values(state=UNDELIVERABLE, last_error=error[:200], lease_token=None, lease_until=None)
+                .execution_options(synchronize_session=False)
+            )
