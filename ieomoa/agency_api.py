@@ -6,6 +6,12 @@ Run with ``python -m ieomoa.agency_api``; OpenAPI docs at /docs.
 # No "from __future__ import annotations": FastAPI resolves these annotations at runtime.
 
 import asyncio
+import hashlib
+import hmac
+import json
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, HTTPException, Request
@@ -13,10 +19,142 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ieomoa.crypto import current_secret
+from ieomoa.models import AuditEntry, AuthFailure, utcnow
 from ieomoa.services.agencies import AgencyTokenService
-from ieomoa.services.status import Caller, StatusError, StatusService
+from ieomoa.services.status import ApplicationNotFound, Caller, NotRoutedToAgency, StatusError, StatusService
+
+logger = logging.getLogger(__name__)
+
+MAX_BODY_BYTES = 64 * 1024
+# Failed authentications (missing or wrong token) within FAILURE_WINDOW: past the first limit
+# one client address, past the second every client, gets 429 until the window slides on.
+# Counted in the database (table auth_failures), so the lockout survives restarts and holds
+# across processes. Behind a reverse proxy every caller shares the proxy's address.
+FAILURES_PER_CLIENT = 10
+FAILURES_OVERALL = 100
+FAILURE_WINDOW = timedelta(minutes=15)
+
+
+class BodyTooLarge(HTTPException):
+    """A request body over the limit (an HTTPException, so FastAPI's body parsing lets it through)."""
+
+    def __init__(self) -> None:
+        super().__init__(413, "request body too large")
+
+
+class BodyLimit:
+    """ASGI middleware: refuse bodies over ``limit`` bytes without buffering them.
+
+    A declared Content-Length over the limit is answered 413 before any of the body is read;
+    a body without one (chunked) is counted as it streams and cut off at the limit.
+    """
+
+    def __init__(self, app: ASGIApp, limit: int = MAX_BODY_BYTES) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        for name, value in scope.get("headers", []):
+            if name == b"content-length":
+                try:
+                    declared = int(value)
+                except ValueError:
+                    declared = self.limit + 1  # unparseable: refuse rather than trust the stream
+                if declared > self.limit:
+                    await self._refuse(send)
+                    return
+        received = 0
+        started = False
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.limit:
+                    raise BodyTooLarge()
+            return message
+
+        async def watched_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, watched_send)
+        except BodyTooLarge:
+            if started:
+                raise
+            await self._refuse(send)
+
+    @staticmethod
+    async def _refuse(send: Send) -> None:
+        body = json.dumps({"detail": "request body too large"}).encode()
+        await send({"type": "http.response.start", "status": 413,
+                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+                                (b"connection", b"close")]})
+        await send({"type": "http.response.body", "body": body})
+
+
+def client_key(address: str) -> str:
+    """HMAC of a client address under the app secret: counted and audited without the address."""
+    return hmac.new(current_secret().encode("utf-8"), f"agency-client:{address}".encode(),
+                    hashlib.sha256).hexdigest()
+
+
+class AuthFailureLimiter:
+    """Counts failed authentications in the database and says when a client is locked out."""
+
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        clock: Callable[[], datetime],
+        per_client: int = FAILURES_PER_CLIENT,
+        overall: int = FAILURES_OVERALL,
+        window: timedelta = FAILURE_WINDOW,
+    ) -> None:
+        self._sessions = sessions
+        self._clock = clock
+        self._per_client = per_client
+        self._overall = overall
+        self._window = window
+
+    @property
+    def retry_after(self) -> int:
+        return int(self._window.total_seconds())
+
+    def locked_out(self, key: str) -> bool:
+        """True while this client, or all clients together, failed too often in the window."""
+        since = self._clock() - self._window
+        with self._sessions() as session:
+            recent = select(func.count()).select_from(AuthFailure).where(AuthFailure.at > since)
+            if (session.scalar(recent.where(AuthFailure.client_key == key)) or 0) >= self._per_client:
+                return True
+            return (session.scalar(recent) or 0) >= self._overall
+
+    def record(self, key: str, reason: str) -> None:
+        """Count one failure and audit it (no token, no body, no address: only its keyed hash)."""
+        now = self._clock()
+        with self._sessions.begin() as session:
+            session.execute(delete(AuthFailure).where(AuthFailure.at < now - self._window))
+            session.add(AuthFailure(client_key=key, at=now))
+            session.add(AuditEntry(at=now, agency="-", action="auth_failed", detail=f"{reason}; client {key[:16]}"))
+
+    def audit_denied(self, caller: Caller, number: str | None, reason: str) -> None:
+        """An authenticated request refused for an application (not found or not routed)."""
+        with self._sessions.begin() as session:
+            session.add(AuditEntry(at=self._clock(), agency=caller.agency, token_id=caller.token_id,
+                                   action="denied", application_number=(number or "")[:20] or None,
+                                   detail=reason))
 
 
 class StatusChange(BaseModel):
@@ -26,25 +164,53 @@ class StatusChange(BaseModel):
     note: str | None = Field(default=None, max_length=1000, examples=["담당자: 김상담"])
 
 
-def create_app(sessions: sessionmaker[Session]) -> FastAPI:
+def create_app(
+    sessions: sessionmaker[Session],
+    *,
+    clock: Callable[[], datetime] = utcnow,
+    max_body_bytes: int = MAX_BODY_BYTES,
+    failures_per_client: int = FAILURES_PER_CLIENT,
+    failures_overall: int = FAILURES_OVERALL,
+    failure_window: timedelta = FAILURE_WINDOW,
+) -> FastAPI:
     """The API bound to one database."""
     app = FastAPI(title="이어모아 agency API", version="1.0")
+    app.add_middleware(BodyLimit, limit=max_body_bytes)
     tokens = AgencyTokenService(sessions)
     statuses = StatusService(sessions)
+    limiter = AuthFailureLimiter(sessions, clock, failures_per_client, failures_overall, failure_window)
     bearer = HTTPBearer(auto_error=False)
 
     async def caller(
+        request: Request,
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
     ) -> Caller:
+        key = client_key(request.client.host if request.client else "unknown")
+        if await asyncio.to_thread(limiter.locked_out, key):
+            # Not audited one by one: a flood of refused requests must not flood the log.
+            logger.warning("agency API: refused a locked-out client %s", key[:16])
+            raise HTTPException(429, "too many failed authentications; try again later",
+                                headers={"Retry-After": str(limiter.retry_after)})
         if credentials is None:
+            await asyncio.to_thread(limiter.record, key, "missing token")
             raise HTTPException(401, "missing bearer token", headers={"WWW-Authenticate": "Bearer"})
         record = await asyncio.to_thread(tokens.authenticate, credentials.credentials)
         if record is None:
+            await asyncio.to_thread(limiter.record, key, "invalid token")
             raise HTTPException(401, "invalid token", headers={"WWW-Authenticate": "Bearer"})
-        return Caller(agency=record.agency, token_id=record.id)
+        who = Caller(agency=record.agency, token_id=record.id)
+        request.state.caller = who
+        return who
 
     @app.exception_handler(StatusError)
-    async def status_error(_: Request, error: StatusError) -> JSONResponse:
+    async def status_error(request: Request, error: StatusError) -> JSONResponse:
+        if isinstance(error, (ApplicationNotFound, NotRoutedToAgency)):
+            # Same answer whether the number exists or is routed elsewhere: numbers can't be probed.
+            who = getattr(request.state, "caller", None)
+            if who is not None:
+                reason = "not routed" if isinstance(error, NotRoutedToAgency) else "not found"
+                await asyncio.to_thread(limiter.audit_denied, who, request.path_params.get("number"), reason)
+            return JSONResponse({"detail": "application not found"}, status_code=404)
         return JSONResponse({"detail": str(error)}, status_code=error.status_code)
 
     @app.exception_handler(RequestValidationError)

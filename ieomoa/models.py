@@ -223,13 +223,27 @@ class CaregiverLink(Base):
 
 
 class CaregiverAttempt(Base):
-    """A wrong code entered by a chat (for the 5-per-hour limit)."""
+    """A wrong code entered by a chat (for the per-chat and overall limits).
+
+    ``sender_key`` is an HMAC of the sender id under the app secret, not the id itself, so the
+    rows may outlive the chat's erasure (the limit must not reset) without keeping who it was.
+    """
 
     __tablename__ = "caregiver_attempts"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    sender_id: Mapped[str] = mapped_column(String(64), index=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    sender_key: Mapped[str] = mapped_column(String(64), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+
+
+class AuthFailure(Base):
+    """A failed agency API authentication (for the lockout); the client address is HMAC-keyed."""
+
+    __tablename__ = "auth_failures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_key: Mapped[str] = mapped_column(String(64), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
 
 
 class ErasureRequest(Base):

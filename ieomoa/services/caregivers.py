@@ -3,19 +3,28 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from enum import Enum
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from ieomoa.crypto import current_secret
 from ieomoa.models import CaregiverAttempt, CaregiverCode, CaregiverLink, utcnow
 
 CODE_VALIDITY = timedelta(hours=24)
 WRONG_CODES_PER_HOUR = 5
+# Wrong codes per hour across all chats; past it every chat is told to try later, so many
+# chats together cannot brute-force the 10^6 codes (at most ~2,400 guesses a day overall).
+GLOBAL_WRONG_CODES_PER_HOUR = 100
+ATTEMPT_WINDOW = timedelta(hours=1)
+# Attempt rows older than this are pruned when a new one is written.
+ATTEMPT_RETENTION = timedelta(days=1)
 
 
 def _aware(moment: datetime) -> datetime:
@@ -27,11 +36,24 @@ def _hash(code: str) -> str:
     return hashlib.sha256(f"caregiver:{code}".encode()).hexdigest()
 
 
+def sender_key(sender_id: str, secret: str | None = None) -> str:
+    """The key wrong codes are counted under: HMAC-SHA256 of the sender id with the app secret.
+
+    Why a keyed hash: erasure must not reset the limit (a chat could erase itself and guess
+    again), so attempt rows are NOT deleted on erasure. Keyed this way they still name nobody
+    once the chat is erased: without the secret the key cannot be tied back to a chat id, even
+    though Telegram ids are guessable. Rows older than ATTEMPT_RETENTION are pruned.
+    """
+    key = (secret or current_secret()).encode("utf-8")
+    return hmac.new(key, f"caregiver-attempt:{sender_id}".encode(), hashlib.sha256).hexdigest()
+
+
 class Redemption(Enum):
     """Outcome of entering a code. Wrong, expired, used and unknown look the same to the user."""
 
     LINKED = "linked"
     WRONG = "wrong"
+    # This chat's limit or the overall limit: either way the user is told to try again later.
     TOO_MANY_TRIES = "too_many_tries"
 
 
@@ -46,8 +68,18 @@ class IssuedCode:
 class CaregiverService:
     """Links caregivers to applicants."""
 
-    def __init__(self, sessions: sessionmaker[Session]) -> None:
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        *,
+        clock: Callable[[], datetime] = utcnow,
+        per_chat_limit: int = WRONG_CODES_PER_HOUR,
+        global_limit: int = GLOBAL_WRONG_CODES_PER_HOUR,
+    ) -> None:
         self._sessions = sessions
+        self._clock = clock
+        self._per_chat_limit = per_chat_limit
+        self._global_limit = global_limit
 
     def issue_code(self, applicant_sender_id: str, share_sensitive: bool) -> IssuedCode:
         """A new 6-digit code, valid 24 hours, usable once."""
@@ -64,16 +96,19 @@ class CaregiverService:
         raise RuntimeError("could not draw a free caregiver code")
 
     def redeem(self, caregiver_sender_id: str, code: str) -> Redemption:
-        """Link the caregiver if the code is live; count a wrong try otherwise."""
-        now = utcnow()
+        """Link the caregiver if the code is live; count a wrong try otherwise.
+
+        Refused (even a right code) while this chat made WRONG_CODES_PER_HOUR wrong tries in
+        the last hour, or all chats together GLOBAL_WRONG_CODES_PER_HOUR.
+        """
+        now = self._clock()
+        key = sender_key(caregiver_sender_id)
+        since = now - ATTEMPT_WINDOW
         with self._sessions.begin() as session:
-            recent = session.scalar(
-                select(func.count()).select_from(CaregiverAttempt).where(
-                    CaregiverAttempt.sender_id == caregiver_sender_id,
-                    CaregiverAttempt.at > now - timedelta(hours=1),
-                )
-            ) or 0
-            if recent >= WRONG_CODES_PER_HOUR:
+            recent = select(func.count()).select_from(CaregiverAttempt).where(CaregiverAttempt.at > since)
+            if (session.scalar(recent.where(CaregiverAttempt.sender_key == key)) or 0) >= self._per_chat_limit:
+                return Redemption.TOO_MANY_TRIES
+            if (session.scalar(recent) or 0) >= self._global_limit:
                 return Redemption.TOO_MANY_TRIES
             record = session.scalar(
                 select(CaregiverCode).where(CaregiverCode.code_hash == _hash(code.strip())).with_for_update()
@@ -84,7 +119,8 @@ class CaregiverService:
                 or _aware(record.expires_at) < now
                 or record.applicant_sender_id == caregiver_sender_id
             ):
-                session.add(CaregiverAttempt(sender_id=caregiver_sender_id, at=now))
+                session.execute(delete(CaregiverAttempt).where(CaregiverAttempt.at < now - ATTEMPT_RETENTION))
+                session.add(CaregiverAttempt(sender_key=key, at=now))
                 return Redemption.WRONG
             record.used_at = now
             session.add(CaregiverLink(applicant_sender_id=record.applicant_sender_id,

@@ -13,7 +13,6 @@ from ieomoa.models import (
     Application,
     AuditEntry,
     ButtonToken,
-    CaregiverAttempt,
     CaregiverCode,
     CaregiverLink,
     Chat,
@@ -56,7 +55,8 @@ class ErasureService:
                 )
             ).rowcount
             session.execute(delete(CaregiverCode).where(CaregiverCode.applicant_sender_id == sender_id))
-            session.execute(delete(CaregiverAttempt).where(CaregiverAttempt.sender_id == sender_id))
+            # Wrong caregiver-code attempts are kept on purpose: they are keyed by an HMAC of the
+            # sender id (no personal id stays), and deleting them would reset the guess limit.
             chat_id = telegram_chat_id(sender_id)
             if chat_id is not None:
                 session.execute(delete(OutboxMessage).where(OutboxMessage.chat_id == chat_id))

@@ -49,7 +49,8 @@ def test_each_agency_sees_only_what_is_routed_to_it(api: TestClient, sessions: s
     assert record["applicant"]["disability_types"] == ["시각"] and record["routed_to"] == ["KEAD", "EDU_OFFICE"]
     assert record["timeline"][0]["status"] == "RECEIVED"
     response = api.get(f"/api/v1/applications/{plain}", headers=bearer(sessions, "EDU_OFFICE"))
-    assert response.status_code == 403 and "not routed" in response.json()["detail"]
+    # Routed elsewhere answers exactly like a number that does not exist (no probing).
+    assert response.status_code == 404 and response.json() == {"detail": "application not found"}
     assert api.get("/api/v1/applications/IEM-2026-999999", headers=bearer(sessions, "KEAD")).status_code == 404
 
 
