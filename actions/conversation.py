@@ -1,4 +1,4 @@
-"""Conversation helpers: repeat the last thing the bot said."""
+"""Conversation helpers: repeat the last thing the bot said; say back a region named outside the form."""
 
 from __future__ import annotations
 
@@ -22,4 +22,23 @@ class ActionRepeatLastMessage(Action):
                 dispatcher.utter_message(text=event["text"], buttons=data.get("buttons") or [])
                 return []
         dispatcher.utter_message(response="utter_nothing_to_repeat")
+        return []
+
+
+class ActionNoteRegion(Action):
+    """A region named outside the form ("부산에 살아요") is said back.
+
+    Only a region in this very message: an ``inform`` without one (the slot may be empty, or
+    hold a region from long ago) gets the usual "I did not understand", never "None".
+    """
+
+    def name(self) -> str:
+        return "action_note_region"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        region = next(tracker.get_latest_entity_values("region"), None)
+        if isinstance(region, str) and region.strip():
+            dispatcher.utter_message(response="utter_region_noted", region_name=region.strip())
+        else:
+            dispatcher.utter_message(response="utter_default")
         return []

@@ -15,3 +15,6 @@ COPY actions actions
 RUN pip install --no-cache-dir --no-deps .
 RUN useradd --create-home ieomoa
 USER ieomoa
+# One image, several services: each one's healthcheck is in docker-compose.yml (the action
+# server's /health, the agency API's /openapi.json, the database for the relay, ...).
+HEALTHCHECK NONE
