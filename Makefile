@@ -32,12 +32,14 @@ $(APP_VENV)/.stamp: requirements/app.txt pyproject.toml
 	$(APP_VENV)/bin/pip install --quiet --no-deps -e . $(QUIET_PIP)
 	@touch $@
 
-$(RASA_VENV)/.stamp: requirements/rasa.txt
+# nlu/ is also a package (ieomoa_nlu): its entry point gives spaCy the Korean tokenizer.
+$(RASA_VENV)/.stamp: requirements/rasa.txt nlu/pyproject.toml
 	@echo "Setting up the Rasa environment (Python 3.10, a few minutes the first time)..."
 	@test -n "$(PY310)" || { echo "Python 3.10 not found: install it (pyenv install 3.10.13) or put python3.10 on PATH." >&2; exit 1; }
 	$(PY310) -m venv $(RASA_VENV)
 	$(RASA_VENV)/bin/pip install --quiet --upgrade pip $(QUIET_PIP)
 	$(RASA_VENV)/bin/pip install --quiet -r requirements/rasa.txt $(QUIET_PIP)
+	PYTHONWARNINGS=ignore $(RASA_VENV)/bin/pip install --quiet --no-deps -e nlu $(QUIET_PIP)
 	@touch $@
 
 model: $(RASA_VENV)/.stamp

@@ -1,26 +1,51 @@
 #!/usr/bin/env bash
-# Score the NLU on the held-out set (nlu/tests/heldout_nlu.yml, never trained on):
-# our pipeline (the served model) and Rasa's stock WhitespaceTokenizer pipeline.
+# Score three NLU pipelines on the held-out sets (nlu/tests/heldout_*.yml, never trained on):
+#   stock  - Rasa's WhitespaceTokenizer pipeline (nlu/tests/baseline_config.yml)
+#   mecab  - MeCab-ko tokens, no spaCy (nlu/tests/mecab_config.yml)
+#   spacy  - nlu/config.yml, the served model (var/models/current): MeCab-ko + spaCy layer
+# The two comparison models are trained NLU-only and cached by hash next to the served
+# ones. Scores are computed by scripts/nlu_eval.py on what the whole pipeline returns.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export RASA_TELEMETRY_ENABLED=false PYTHONPATH=nlu
-rasa=.venvs/rasa/bin/rasa
+source scripts/nlu-common.sh
+export RASA_TELEMETRY_ENABLED=false
 out=var/nlu-report
-cache="${IEOMOA_MODEL_CACHE:-$HOME/.cache/ieomoa/models}"
-mkdir -p "$out" "$cache"
+mkdir -p "$out" "$MODEL_CACHE"
+rm -f "$out"/*.json
 
-base_hash=$(cat nlu/tests/baseline_config.yml nlu/data/nlu/*.yml requirements/rasa.txt | sha256sum | cut -c1-16)
-baseline="$cache/baseline-$base_hash.tar.gz"
-if [ ! -f "$baseline" ]; then
-  echo "Training the WhitespaceTokenizer baseline (NLU only)..."
-  $rasa train nlu --config nlu/tests/baseline_config.yml --nlu nlu/data --domain nlu/domain \
-    --out "$cache" --fixed-model-name "baseline-$base_hash" > "$out/baseline-train.log" 2>&1
-fi
-
-for name in ieomoa baseline; do
-  model=$([ "$name" = ieomoa ] && cat var/models/current || echo "$baseline")
-  echo "Testing $name on the held-out set..."
-  $rasa test nlu --nlu nlu/tests/heldout_nlu.yml --model "$model" --out "$out/$name" \
-    --no-plot > "$out/$name.log" 2>&1 || { tail -n 20 "$out/$name.log"; exit 1; }
+ensure_spacy_pipeline
+sets=()
+for data in heldout_nlu.yml heldout_people.yml; do
+  if [ -f "nlu/tests/$data" ]; then sets+=(--data "tests/$data"); else echo "(nlu/tests/$data not found: skipped)"; fi
 done
-.venvs/app/bin/python -m ieomoa.nlu_report "$out"
+
+# A comparison model: trained from nlu/ with one of the test configs, cached by the hash of
+# that config, the training data, domain, components and (if it uses it) the spaCy pipeline.
+comparison_model() {
+  local name=$1 config=$2 hash
+  hash=$( { cat "$config" requirements/rasa.txt
+            find nlu/data nlu/domain nlu/ieomoa_nlu -type f \( -name '*.yml' -o -name '*.py' \) \
+              -not -path '*/__pycache__/*' | LC_ALL=C sort | xargs cat
+            if grep -q SpacyNLP "$config"; then spacy_hash; fi; } | sha256sum | cut -c1-16)
+  local model="$MODEL_CACHE/$name-$hash.tar.gz"
+  if [ ! -f "$model" ]; then
+    echo "Training the $name comparison model (NLU only, a few minutes)..." >&2
+    local start=$SECONDS
+    (cd nlu && PYTHONPATH=. ../.venvs/rasa/bin/rasa train nlu --config "../$config" --nlu data \
+        --domain domain --out "$MODEL_CACHE" --fixed-model-name "$name-$hash") > "$out/$name-train.log" 2>&1 \
+      || { tail -n 20 "$out/$name-train.log" >&2; exit 1; }
+    echo "  trained in $((SECONDS - start)) s" >&2
+  fi
+  echo "$model"
+}
+
+stock=$(comparison_model baseline nlu/tests/baseline_config.yml)
+mecab=$(comparison_model mecab nlu/tests/mecab_config.yml)
+spacy=$(cat var/models/current)
+
+for name in stock mecab spacy; do
+  echo "Scoring $name on the held-out sets..."
+  (cd nlu && PYTHONPATH=. ../.venvs/rasa/bin/python ../scripts/nlu_eval.py "${!name}" "${sets[@]}" \
+      --out "../$out/$name.json") > "$out/$name.log" 2>&1 || { tail -n 20 "$out/$name.log"; exit 1; }
+done
+"$RASA_PY" scripts/nlu_report.py "$out"

@@ -60,11 +60,16 @@ class MecabKoTokenizer(Tokenizer):
     def tokenize(self, message: Message, attribute: Text) -> List[Token]:
         """Morphemes of the text as tokens, punctuation left out."""
         text = message.get(attribute) or ""
-        tokens = [
-            Token(m.surface, m.span.start, m.span.end, lemma=m.surface.lower(), data={"pos": m.pos})
-            for m in self._mecab.parse(text)
-            if not m.pos.startswith(SKIPPED_POS_PREFIXES)
-        ]
+        tokens = []
+        position = 0
+        for m in self._mecab.parse(text):
+            # MeCab's spans do not count leading whitespace: find each surface in the text.
+            start = text.find(m.surface, position)
+            if start < 0:
+                continue
+            position = start + len(m.surface)
+            if not m.pos.startswith(SKIPPED_POS_PREFIXES):
+                tokens.append(Token(m.surface, start, position, lemma=m.surface.lower(), data={"pos": m.pos}))
         if not tokens:
             tokens = [Token(text, 0, len(text))]
         return self._apply_token_pattern(tokens)

@@ -1,0 +1,170 @@
+"""Entity extraction for the closed vocabularies, phone and application numbers.
+
+Three Rasa components, used in nlu/config.yml after DIETClassifier:
+
+* ``VocabularyEntityExtractor``: the entity ruler of the spaCy pipeline (built by
+  ieomoa_nlu/build_spacy.py from ieomoa/data/vocabulary.json and regions.json, loaded by
+  SpacyNLP). The value is the normalized value (the pattern's id): "눈이 잘 안 보여요" →
+  disability_type "시각", "강원도 춘천" → region "강원특별자치도 춘천시".
+* ``PatternEntityExtractor``: mobile phone numbers (value: digits only) and application
+  numbers (``application_number``, value "IEM-YYYY-NNNNNN"), by regular expression.
+* ``EntityOverlapFilter``: drops the entities of other extractors (DIET, whose value the
+  synonym table may not know) that overlap an entity of the two above, so whoever reads
+  the parse gets one entity per span, and keeps each value once. DIET keeps what the
+  vocabularies do not cover (job, field, and phrasings the ruler has no pattern for).
+  Vocabulary entities are dropped for intents whose training examples carry no entity
+  (faq, repeat …), as DIET learns to.
+"""
+
+from __future__ import annotations
+
+import typing
+from typing import Any, Dict, List, Optional, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.extractors.extractor import EntityExtractorMixin
+from rasa.nlu.extractors.spacy_entity_extractor import SpacyEntityExtractor
+import rasa.shared.utils.io
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_NAME_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from ieomoa_nlu.entity_rules import keep_first_of_each_value, pattern_entities, resolve_overlaps
+
+if typing.TYPE_CHECKING:
+    from spacy.tokens.doc import Doc
+
+
+@DefaultV1Recipe.register(
+    DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False, model_from="SpacyNLP"
+)
+class VocabularyEntityExtractor(SpacyEntityExtractor):
+    """spaCy's entities with the pattern id (the normalized value) as value."""
+
+    @staticmethod
+    def _extract_entities(doc: "Doc") -> List[Dict[Text, Any]]:
+        return [
+            {
+                "entity": ent.label_,
+                "value": ent.ent_id_ or ent.text,
+                "start": ent.start_char,
+                "end": ent.end_char,
+                "confidence_entity": 1.0,
+            }
+            for ent in doc.ents
+        ]
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
+class PatternEntityExtractor(GraphComponent, EntityExtractorMixin):
+    """Phone numbers and application numbers by regular expression."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {}
+
+    def __init__(self, config: Dict[Text, Any]) -> None:
+        self._config = config
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "PatternEntityExtractor":
+        return cls(config)
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            extracted = self.add_extractor_name(pattern_entities(message.get(TEXT) or ""))
+            message.set(ENTITIES, message.get(ENTITIES, []) + extracted, add_to_output=True)
+        return messages
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=True)
+class EntityOverlapFilter(GraphComponent):
+    """One entity per span and per value; vocabulary entities where the training data has any.
+
+    * the vocabulary and pattern extractors win over DIET wherever they overlap;
+    * each (entity, value) is kept once, at its first mention;
+    * entities of ``intent_bound_extractors`` are dropped when the predicted intent has no
+      entity annotated in the training data: FAQ questions ("지원고용이 뭐예요?"), "못
+      들었어요" (repeat) mention vocabulary words without answering anything, and the
+      training data marks no entity there. Learned at training time.
+    """
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {
+            "preferred_extractors": ["PatternEntityExtractor", "VocabularyEntityExtractor"],
+            "intent_bound_extractors": ["VocabularyEntityExtractor"],
+        }
+
+    def __init__(
+        self,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        intents_with_entities: Optional[List[Text]] = None,
+    ) -> None:
+        self._config = {**self.get_default_config(), **config}
+        self._model_storage = model_storage
+        self._resource = resource
+        self._intents_with_entities = set(intents_with_entities or [])
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "EntityOverlapFilter":
+        return cls(config, model_storage, resource)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        self._intents_with_entities = {
+            example.get(INTENT)
+            for example in training_data.training_examples
+            if example.get(INTENT) and example.get(ENTITIES)
+        }
+        with self._model_storage.write_to(self._resource) as directory:
+            rasa.shared.utils.io.dump_obj_as_json_to_file(
+                directory / "intents_with_entities.json", sorted(self._intents_with_entities)
+            )
+        return self._resource
+
+    @classmethod
+    def load(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> "EntityOverlapFilter":
+        intents: List[Text] = []
+        try:
+            with model_storage.read_from(resource) as directory:
+                intents = rasa.shared.utils.io.read_json_file(directory / "intents_with_entities.json")
+        except ValueError:
+            pass  # not trained (no training data): nothing is intent-bound
+        return cls(config, model_storage, resource, intents)
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        bound = set(self._config["intent_bound_extractors"])
+        for message in messages:
+            entities: Optional[List[Dict[Text, Any]]] = message.get(ENTITIES)
+            if not entities:
+                continue
+            intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
+            if self._intents_with_entities and intent not in self._intents_with_entities:
+                entities = [e for e in entities if e.get("extractor") not in bound]
+            entities = resolve_overlaps(entities, list(self._config["preferred_extractors"]))
+            message.set(ENTITIES, keep_first_of_each_value(entities), add_to_output=True)
+        return messages

@@ -1,0 +1,159 @@
+"""Score one trained model on held-out NLU data, as a user of the pipeline sees it.
+
+    cd nlu && PYTHONPATH=. ../.venvs/rasa/bin/python ../scripts/nlu_eval.py MODEL.tar.gz \
+        --data tests/heldout_nlu.yml --data tests/heldout_people.yml --out RESULT.json
+
+Run with the Rasa venv's python, from nlu/ (pipelines name the spaCy pipeline relative to
+nlu/). Every example is parsed by the whole model (Agent.parse_message), so the entities
+are the merged output of all extractors after every post-processor, not one extractor's.
+
+* intents: accuracy and macro-F1 over the labels of gold and prediction (a retrieval
+  intent "faq/<topic>" counts as "faq"; the response selector's topic is scored apart);
+* entities: micro precision / recall / F1 over exact (start, end, entity type); of the
+  matched spans, the share whose value equals the gold value normalized by the training
+  data's synonym table ("서울" → "서울특별시").
+
+Writes aggregate numbers only, unless --errors is given (then the misses too).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any, Dict, List, Tuple
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+os.environ.setdefault("LOG_LEVEL", "WARNING")  # the parse debug log would print held-out text
+
+
+def f1(tp: int, fp: int, fn: int) -> Tuple[float, float, float]:
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    score = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return precision, recall, score
+
+
+def macro_f1(gold: List[str], predicted: List[str]) -> float:
+    labels = sorted(set(gold) | set(predicted))
+    scores = []
+    for label in labels:
+        tp = sum(g == p == label for g, p in zip(gold, predicted))
+        fp = sum(p == label and g != label for g, p in zip(gold, predicted))
+        fn = sum(g == label and p != label for g, p in zip(gold, predicted))
+        scores.append(f1(tp, fp, fn)[2])
+    return sum(scores) / len(scores) if scores else 0.0
+
+
+def evaluate(
+    agent: Any, loop: Any, data_path: Path, synonyms: Dict[str, str], keep_errors: bool
+) -> Dict[str, Any]:
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    examples = [m for m in load_data(str(data_path)).training_examples if m.get("text")]
+    gold_intents: List[str] = []
+    predicted_intents: List[str] = []
+    responses = Counter()
+    counts = Counter()
+    by_type: Dict[str, Counter] = {}
+    errors: List[Dict[str, Any]] = []
+    started = time.perf_counter()
+    for message in examples:
+        text = message.get("text")
+        result = loop.run_until_complete(agent.parse_message(text))
+        gold_intent = message.get("intent")
+        predicted_intent = (result.get("intent") or {}).get("name") or ""
+        gold_intents.append(gold_intent)
+        predicted_intents.append(predicted_intent)
+        response_key = message.get("intent_response_key")
+        if response_key and "/" in response_key:
+            selector = (result.get("response_selector") or {}).get(gold_intent) or {}
+            predicted_key = (selector.get("response") or {}).get("intent_response_key")
+            responses["total"] += 1
+            responses["correct"] += int(predicted_key == response_key and predicted_intent == gold_intent)
+
+        gold = {
+            (e["start"], e["end"], e["entity"]): synonyms.get(str(e.get("value", "")).lower(), e.get("value"))
+            for e in message.get("entities") or []
+        }
+        predicted = {(e["start"], e["end"], e["entity"]): e.get("value") for e in result.get("entities") or []}
+        for key in set(gold) | set(predicted):
+            kind = by_type.setdefault(key[2], Counter())
+            if key in gold and key in predicted:
+                counts["tp"] += 1
+                kind["tp"] += 1
+                same = str(predicted[key]) == str(gold[key])
+                counts["value_ok"] += int(same)
+                kind["value_ok"] += int(same)
+            elif key in predicted:
+                counts["fp"] += 1
+                kind["fp"] += 1
+            else:
+                counts["fn"] += 1
+                kind["fn"] += 1
+        if keep_errors and (gold_intent != predicted_intent or gold != predicted):
+            errors.append(
+                {"text": text, "intent": gold_intent, "predicted_intent": predicted_intent,
+                 "entities": [[*k, v] for k, v in sorted(gold.items())],
+                 "predicted_entities": [[*k, v] for k, v in sorted(predicted.items())]}
+            )
+    seconds = time.perf_counter() - started
+    precision, recall, entity_f1 = f1(counts["tp"], counts["fp"], counts["fn"])
+    report: Dict[str, Any] = {
+        "data": str(data_path),
+        "examples": len(examples),
+        "gold_entities": counts["tp"] + counts["fn"],
+        "intent_accuracy": sum(g == p for g, p in zip(gold_intents, predicted_intents)) / max(len(examples), 1),
+        "intent_macro_f1": macro_f1(gold_intents, predicted_intents),
+        "entity_precision": precision,
+        "entity_recall": recall,
+        "entity_f1": entity_f1,
+        "entity_value_accuracy": counts["value_ok"] / counts["tp"] if counts["tp"] else 0.0,
+        "response_selection_accuracy": responses["correct"] / responses["total"] if responses["total"] else None,
+        "entity_types": {
+            name: {**dict(c), "f1": f1(c["tp"], c["fp"], c["fn"])[2]} for name, c in sorted(by_type.items())
+        },
+        "ms_per_message": 1000 * seconds / max(len(examples), 1),
+    }
+    if keep_errors:
+        report["errors"] = errors
+    return report
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("model", type=Path)
+    parser.add_argument("--data", type=Path, action="append", required=True)
+    parser.add_argument("--synonyms-from", type=Path, default=Path("data/nlu"),
+                        help="training data whose synonym table normalizes gold values")
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--errors", action="store_true", help="also write the misses")
+    args = parser.parse_args()
+
+    logging.basicConfig(level=logging.ERROR)
+    from rasa.core.agent import Agent
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    synonyms = {k.lower(): v for k, v in load_data(str(args.synonyms_from)).entity_synonyms.items()}
+    started = time.perf_counter()
+    agent = Agent.load(str(args.model))
+    load_seconds = time.perf_counter() - started
+    loop = asyncio.new_event_loop()
+    reports = {
+        data.name: evaluate(agent, loop, data, synonyms, args.errors) for data in args.data if data.exists()
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(
+        json.dumps({"model": str(args.model), "load_seconds": load_seconds, "sets": reports},
+                   ensure_ascii=False, indent=2)
+    )
+
+
+if __name__ == "__main__":
+    main()
