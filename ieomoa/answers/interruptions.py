@@ -12,7 +12,7 @@ import re
 from ieomoa.answers.text import clean
 
 QUESTION = re.compile(
-    r"[?？]|궁금|(뭐|뭔|무엇|무슨|어떻게|어떤|왜|언제|어디서|누가|누구|얼마|몇).*"
+    r"[?？]|궁금|(뭐|뭔|무엇|무슨|어떻게|어떤|왜|언제|어디|누가|누구|얼마|몇).*"
     r"(예요|에요|이에요|인가요|나요|까요|가요|죠|니|냐|습니까|ㅂ니까|어요|해요|돼요|되나|되요)$"
     r"|(인가요|나요|을까요|ㄹ까요|할까요|습니까|되나요|있나요|없나요|하나요)$"
 )
@@ -41,13 +41,14 @@ CUES: dict[str, re.Pattern[str]] = {
 def interrupts(text: str, intent: str | None, other_field_named: bool = False) -> bool:
     """True when the message is clearly not an answer: its intent's own words are in it.
 
-    ``other_field_named``: the message names a form field other than the open one, which is
-    what makes a correction clear ("전화번호 잘못 적었어요" at the region question).
+    ``other_field_named``: the message names a form field other than the open one; kept for
+    callers, but a correction interrupts only with its own words ("전화번호 잘못 적었어요").
     """
     value = clean(text)
     if intent == "greet":
         return bool(GREETING_ONLY.fullmatch(value))
-    if intent == "correct" and other_field_named:
-        return True
+    if intent == "faq" and re.search(r"[?？]\s*$", text or ""):
+        return True  # clean() drops the question mark; it is the clearest cue of all
     cue = CUES.get(intent or "")
+    # A correction needs its own words ("잘못", "틀렸어요"): a school's name says "학교" too.
     return bool(cue and cue.search(value))

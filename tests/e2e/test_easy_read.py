@@ -54,8 +54,10 @@ def test_easy_read_words_every_step_and_survives_a_bot_restart(
     answer, again = chat.say("돈이 드나요?", until="2/16")  # an FAQ inside the form, then the question
     assert answer.text.startswith("돈은 들지 않아요")
 
-    off, standard = chat.say("보통 말로 해 주세요", until="2/16")
+    off, way_out, standard = chat.say("보통 말로 해 주세요", until="2/16")
     assert off.text.startswith("쉬운 말 안내를 껐어요")
+    # The third ask of the name in a row (start, after the FAQ, now) says how to answer.
+    assert way_out.text.startswith("같은 질문을 세 번째 드려요")
     assert standard.text == "2/16. 이름을 알려 주세요. 예를 들면 '홍길동'처럼 적어 주세요."
 
 

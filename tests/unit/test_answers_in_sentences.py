@@ -114,3 +114,15 @@ def test_clear_words_confirm_the_submission(text: str) -> None:
 )
 def test_noise_or_no_never_confirms_the_submission(text: str) -> None:
     assert not confirms_submission(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [("한빛학교", "correct"), ("한빛학교 전공과", "correct"), ("서울맹학교예요", "correct")],
+)
+def test_a_school_name_is_not_a_correction_of_the_education(text: str, intent: str) -> None:
+    assert not interrupts(text, intent, other_field_named=True)
+
+
+def test_a_question_mark_makes_a_question() -> None:
+    assert interrupts("개인정보는 어디에 쓰여요?", "faq")
