@@ -125,6 +125,11 @@ def decrypt_text(token: str, purpose: str, secret: str | None = None) -> str:
     return cipher(secret, purpose).decrypt(token.encode("ascii")).decode("utf-8")
 
 
+def is_token(value: str) -> bool:
+    """True for a Fernet token (version byte 0x80, then a timestamp); not for text written in clear."""
+    return value.startswith("gAAAAA")
+
+
 def reencrypt(token: str, purpose: str, secret: str | None = None) -> str | None:
     """``token`` under the newest key, or None when it already is (nothing to rewrite).
 

@@ -6,8 +6,11 @@ from datetime import date, datetime, timezone
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Boolean, Date, DateTime, ForeignKey, MetaData, String, Text
+from sqlalchemy import TypeDecorator
 from sqlalchemy import Integer as sa_Integer
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from ieomoa.crypto import OUTBOX, decrypt_text, encrypt_text, is_token
 
 
 def utcnow() -> datetime:
@@ -153,15 +156,44 @@ class AuditEntry(Base):
     detail: Mapped[str | None] = mapped_column(Text)
 
 
+class EncryptedText(TypeDecorator[str]):
+    """Text stored as a Fernet token under one purpose's key (ieomoa.crypto).
+
+    A value that is not a Fernet token was written before the column was encrypted and is
+    read as it is (``make rotate-key`` encrypts such rows).
+    """
+
+    impl = Text
+    cache_ok = True
+
+    def __init__(self, purpose: str) -> None:
+        super().__init__()
+        self.purpose = purpose
+
+    def process_bind_param(self, value: str | None, dialect: Any) -> str | None:
+        return None if value is None else encrypt_text(value, self.purpose)
+
+    def process_result_value(self, value: str | None, dialect: Any) -> str | None:
+        return decrypt_text(value, self.purpose) if value is not None and is_token(value) else value
+
+
 class OutboxMessage(Base):
-    """A push waiting to be delivered by the relay (written with the change it announces)."""
+    """A push waiting to be delivered by the relay (written with the change it announces).
+
+    The text is encrypted until delivery and removed once Telegram accepted it; a delivered
+    row keeps only its state, times and attempts. ``application_seq`` names the application
+    the push is about, so the applicant's erasure takes every copy, caregivers' included.
+    """
 
     __tablename__ = "outbox"
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(sa_Integer(), "sqlite"), primary_key=True)
     idempotency_key: Mapped[str] = mapped_column(String(120), unique=True)
     chat_id: Mapped[int] = mapped_column(BigInteger, index=True)
-    text: Mapped[str] = mapped_column(Text)
+    text: Mapped[str | None] = mapped_column(EncryptedText(OUTBOX))
+    application_seq: Mapped[int | None] = mapped_column(
+        ForeignKey("applications.seq", ondelete="CASCADE"), index=True
+    )
     voice: Mapped[bool] = mapped_column(Boolean, default=False)  # also send it as a voice note
     voice_slow: Mapped[bool] = mapped_column(Boolean, default=False)
     state: Mapped[str] = mapped_column(String(16), default="PENDING", index=True)

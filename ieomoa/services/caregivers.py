@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -14,7 +12,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from ieomoa.crypto import current_secret
+from ieomoa.crypto import CAREGIVER_CODES, keyed_hashes
 from ieomoa.models import CaregiverAttempt, CaregiverCode, CaregiverLink, utcnow
 
 CODE_VALIDITY = timedelta(hours=24)
@@ -32,20 +30,32 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)
 
 
-def _hash(code: str) -> str:
-    return hashlib.sha256(f"caregiver:{code}".encode()).hexdigest()
+def code_hashes(code: str, secret: str | None = None) -> list[str]:
+    """What a code is stored as: HMAC-SHA-256 under the caregiver-codes key, newest key first.
+
+    Keyed, because six digits are only 10^6 guesses: an unkeyed hash in a database dump gives
+    every live code away at once, this one gives nothing without the key. The first value is
+    written; all are looked up, so a code issued before a key rotation still works while
+    the old key is listed (codes live 24 hours, so keep it listed that long).
+    """
+    return keyed_hashes(CAREGIVER_CODES, f"caregiver:{code}", secret)
 
 
-def sender_key(sender_id: str, secret: str | None = None) -> str:
-    """The key wrong codes are counted under: HMAC-SHA256 of the sender id with the app secret.
+def sender_keys(sender_id: str, secret: str | None = None) -> list[str]:
+    """The keys wrong codes are counted under: HMAC-SHA-256 of the sender id, newest key first.
 
     Why a keyed hash: erasure must not reset the limit (a chat could erase itself and guess
     again), so attempt rows are NOT deleted on erasure. Keyed this way they still name nobody
     once the chat is erased: without the secret the key cannot be tied back to a chat id, even
-    though Telegram ids are guessable. Rows older than ATTEMPT_RETENTION are pruned.
+    though Telegram ids are guessable. Rows older than ATTEMPT_RETENTION are pruned. Attempts
+    are written under the first key and counted under all, so a key rotation resets nothing.
     """
-    key = (secret or current_secret()).encode("utf-8")
-    return hmac.new(key, f"caregiver-attempt:{sender_id}".encode(), hashlib.sha256).hexdigest()
+    return keyed_hashes(CAREGIVER_CODES, f"caregiver-attempt:{sender_id}", secret)
+
+
+def sender_key(sender_id: str, secret: str | None = None) -> str:
+    """The key a wrong code of this sender is written under (see ``sender_keys``)."""
+    return sender_keys(sender_id, secret)[0]
 
 
 class Redemption(Enum):
@@ -86,9 +96,12 @@ class CaregiverService:
         for _ in range(10):
             code = f"{secrets.randbelow(10**6):06d}"
             expires = utcnow() + CODE_VALIDITY
+            hashes = code_hashes(code)
             try:
                 with self._sessions.begin() as session:
-                    session.add(CaregiverCode(code_hash=_hash(code), applicant_sender_id=applicant_sender_id,
+                    if session.scalar(select(CaregiverCode.id).where(CaregiverCode.code_hash.in_(hashes)).limit(1)):
+                        continue  # the same digits are out under a key listed before a rotation
+                    session.add(CaregiverCode(code_hash=hashes[0], applicant_sender_id=applicant_sender_id,
                                               share_sensitive=share_sensitive, expires_at=expires))
                 return IssuedCode(code, expires)
             except IntegrityError:
@@ -102,16 +115,17 @@ class CaregiverService:
         the last hour, or all chats together GLOBAL_WRONG_CODES_PER_HOUR.
         """
         now = self._clock()
-        key = sender_key(caregiver_sender_id)
+        keys = sender_keys(caregiver_sender_id)
         since = now - ATTEMPT_WINDOW
         with self._sessions.begin() as session:
             recent = select(func.count()).select_from(CaregiverAttempt).where(CaregiverAttempt.at > since)
-            if (session.scalar(recent.where(CaregiverAttempt.sender_key == key)) or 0) >= self._per_chat_limit:
+            if (session.scalar(recent.where(CaregiverAttempt.sender_key.in_(keys))) or 0) >= self._per_chat_limit:
                 return Redemption.TOO_MANY_TRIES
             if (session.scalar(recent) or 0) >= self._global_limit:
                 return Redemption.TOO_MANY_TRIES
             record = session.scalar(
-                select(CaregiverCode).where(CaregiverCode.code_hash == _hash(code.strip())).with_for_update()
+                select(CaregiverCode).where(CaregiverCode.code_hash.in_(code_hashes(code.strip())))
+                .with_for_update()
             )
             if (
                 record is None
@@ -120,7 +134,7 @@ class CaregiverService:
                 or record.applicant_sender_id == caregiver_sender_id
             ):
                 session.execute(delete(CaregiverAttempt).where(CaregiverAttempt.at < now - ATTEMPT_RETENTION))
-                session.add(CaregiverAttempt(sender_key=key, at=now))
+                session.add(CaregiverAttempt(sender_key=keys[0], at=now))
                 return Redemption.WRONG
             record.used_at = now
             session.add(CaregiverLink(applicant_sender_id=record.applicant_sender_id,

@@ -46,6 +46,10 @@ class ErasureService:
         with self._sessions.begin() as session:
             applications = list(session.scalars(select(Application).where(Application.sender_id == sender_id)))
             numbers = [a.number or "" for a in applications]
+            # Every push about these applications, caregivers' copies included (they name it).
+            session.execute(delete(OutboxMessage).where(
+                OutboxMessage.application_seq.in_([a.seq for a in applications])
+            ))
             for application in applications:
                 session.delete(application)  # its timeline goes with it
                 session.add(AuditEntry(agency="APPLICANT", action="erased", application_number=application.number))

@@ -17,7 +17,11 @@ shared 429 pause and chats that blocked the bot.
   its pending pushes and any later ones become UNDELIVERABLE with a clear reason, without a
   call to Telegram, until the chat writes to the bot again (:meth:`ChatService.resume_pushes`).
 
-Push texts carry personal data (staff notes): nothing here logs them.
+- **Texts live only until delivery.** Push texts carry personal data (staff notes): the
+  ``text`` column is encrypted under the outbox key (``OutboxMessage.text``), and the same
+  transaction that marks a row SENT removes its text and any error message, so a delivered
+  push keeps only its state, times and number of attempts. Undelivered rows keep their
+  text, encrypted. Nothing here logs a text.
 """
 
 from __future__ import annotations
@@ -182,14 +186,14 @@ class OutboxStore:
 
     # -- outcomes, each committed at once --------------------------------------
     def mark_sent(self, push: Push, per_chat_interval: float) -> None:
-        """Telegram accepted the push: SENT now, and the chat's next push waits the interval."""
+        """Telegram accepted the push: SENT now, its text gone; the chat's next push waits the interval."""
         now = self._clock()
         with self._sessions.begin() as session:
             session.execute(
                 update(OutboxMessage)
                 .where(OutboxMessage.id == push.id, OutboxMessage.state == PENDING)
                 .values(state=SENT, sent_at=now, attempts=OutboxMessage.attempts + 1,
-                        lease_token=None, lease_until=None)
+                        text=None, last_error=None, lease_token=None, lease_until=None)
                 .execution_options(synchronize_session=False)
             )
             after = now + timedelta(seconds=per_chat_interval)

@@ -170,6 +170,7 @@ class StatusService:
                     OutboxMessage(
                         idempotency_key=f"status:{entry.id}:{chat_id}",
                         chat_id=chat_id,
+                        application_seq=application.seq,  # erased with the application
                         text=text,
                         voice=voice,
                         voice_slow=slow,

@@ -2,9 +2,12 @@
 
 Conversations carry 민감정보 (disability answers, typed in the user's own words), so the
 ``data`` column of Rasa's ``events`` table holds Fernet tokens instead of JSON. The key is
-derived from IEOMOA_SECRET_KEY exactly as the app derives it (ieomoa/crypto.py), so one
-secret protects the application records and the conversations. Sender ids, event types,
-intent and action names stay readable: Rasa queries by them and erasure deletes by them.
+the "rasa-events" purpose key of IEOMOA_SECRET_KEY (ieomoa_nlu/keys.py, derived exactly as
+ieomoa/crypto.py does): written under the newest secret, read under any listed one, so
+``make rotate-key`` can re-encrypt the rows while Rasa runs. Tokens under the key used before
+per-purpose keys, and plain JSON from before encryption, still read. Sender ids, event
+types, intent and action names stay readable: Rasa queries by them and erasure deletes by
+them.
 
 Endpoints: ``tracker_store: {type: ieomoa_nlu.tracker_store.EncryptedSQLTrackerStore, ...}``
 with the same settings as Rasa's ``SQL`` type.
@@ -12,23 +15,19 @@ with the same settings as Rasa's ``SQL`` type.
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import os
 from typing import Any
 
 import sqlalchemy as sa
-from cryptography.fernet import Fernet
+from cryptography.fernet import MultiFernet
 from rasa.core.tracker_store import SQLTrackerStore, _create_sequence
 from sqlalchemy.ext.declarative import declarative_base
 
+from ieomoa_nlu.keys import events_cipher
 
-def fernet_from_environment() -> Fernet:
-    """The Fernet key for IEOMOA_SECRET_KEY (sha256 of the secret, as in ieomoa/crypto.py)."""
-    secret = os.environ.get("IEOMOA_SECRET_KEY")
-    if not secret:
-        raise RuntimeError("IEOMOA_SECRET_KEY must be set for the encrypted tracker store")
-    return Fernet(base64.urlsafe_b64encode(hashlib.sha256(secret.encode("utf-8")).digest()))
+
+def fernet_from_environment() -> MultiFernet:
+    """The events cipher for IEOMOA_SECRET_KEY (every listed secret, newest writes)."""
+    return events_cipher()
 
 
 class EncryptedText(sa.types.TypeDecorator):
@@ -39,9 +38,9 @@ class EncryptedText(sa.types.TypeDecorator):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._fernet: Fernet | None = None
+        self._fernet: MultiFernet | None = None
 
-    def _cipher(self) -> Fernet:
+    def _cipher(self) -> MultiFernet:
         if self._fernet is None:
             self._fernet = fernet_from_environment()
         return self._fernet

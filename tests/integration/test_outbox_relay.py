@@ -305,9 +305,10 @@ async def test_403_blocks_the_chat_until_it_writes_again(
         await drain(relay)
     assert [m.text for m in telegram.messages_to(1000)] == ["차단 4"]
     with sessions() as session:
-        by_text = dict(session.execute(select(OutboxMessage.text, OutboxMessage.state)).tuples().all())
-    assert by_text == {"차단 0": "UNDELIVERABLE", "차단 1": "UNDELIVERABLE", "차단 2": "UNDELIVERABLE",
-                       "차단 3": "UNDELIVERABLE", "차단 4": "SENT", "다른 0": "SENT", "다른 1": "SENT"}
+        by_key = dict(session.execute(select(OutboxMessage.idempotency_key, OutboxMessage.state)).tuples().all())
+    assert {key.removeprefix("test:"): state for key, state in by_key.items()} == {
+        "차단:0": "UNDELIVERABLE", "차단:1": "UNDELIVERABLE", "차단:2": "UNDELIVERABLE",
+        "차단:3": "UNDELIVERABLE", "차단:4": "SENT", "다른:0": "SENT", "다른:1": "SENT"}
 
 
 async def test_500_is_retried_with_backoff_and_403_stops(
