@@ -25,6 +25,7 @@ from typing import IO
 
 import httpx
 
+from ieomoa import service_commands
 from ieomoa.config import PROJECT_ROOT, VAR_DIR, load_settings
 from ieomoa.crypto import current_secret
 from ieomoa.rasa_endpoints import write_endpoints
@@ -136,15 +137,9 @@ def rasa_process(
     The launcher hands Rasa the API token from RASA_AUTH_TOKEN, so it is not in argv, and
     the interface from IEOMOA_BIND_HOST (127.0.0.1 unless set).
     """
-    command = [
-        str(RASA_PYTHON), "-m", "ieomoa_nlu.rasa_cli", "run",
-        "--model", str(model),
-        "--endpoints", str(endpoints),
-        "--credentials", str(NLU_DIR / "credentials.yml"),
-        "--port", str(port),
-        # The HTTP API (parse, trackers) is for operators and tests; it needs the token.
-        "--enable-api",
-    ]
+    command = [str(RASA_PYTHON), *service_commands.rasa(
+        model=str(model), endpoints=str(endpoints), credentials=str(NLU_DIR / "credentials.yml"), port=port,
+    )]
     env = dict(env, PYTHONPATH=str(NLU_DIR))
     return ManagedProcess("rasa", command, env, NLU_DIR, log_dir / "rasa.log", echo)
 
@@ -153,25 +148,25 @@ def action_server_process(
     *, port: int, env: dict[str, str], log_dir: Path, echo: IO[str] | None = None
 ) -> ManagedProcess:
     """The action server running actions/: rasa_sdk behind the ACTION_SERVER_SECRET check."""
-    command = [sys.executable, "-m", "actions.server", "--actions", "actions", "--port", str(port)]
+    command = [sys.executable, *service_commands.action_server(port)]
     return ManagedProcess("actions", command, env, PROJECT_ROOT, log_dir / "actions.log", echo)
 
 
 def bot_process(*, env: dict[str, str], log_dir: Path, echo: IO[str] | None = None) -> ManagedProcess:
     """The Telegram bot (polling)."""
-    command = [sys.executable, "-m", "bot"]
+    command = [sys.executable, *service_commands.bot()]
     return ManagedProcess("bot", command, env, PROJECT_ROOT, log_dir / "bot.log", echo)
 
 
 def relay_process(*, env: dict[str, str], log_dir: Path, echo: IO[str] | None = None) -> ManagedProcess:
     """The outbox relay that pushes status messages through the bot."""
-    command = [sys.executable, "-m", "bot.relay"]
+    command = [sys.executable, *service_commands.relay()]
     return ManagedProcess("relay", command, env, PROJECT_ROOT, log_dir / "relay.log", echo)
 
 
 def agency_api_process(*, env: dict[str, str], log_dir: Path, echo: IO[str] | None = None) -> ManagedProcess:
     """The agency API (FastAPI under uvicorn)."""
-    command = [sys.executable, "-m", "ieomoa.agency_api"]
+    command = [sys.executable, *service_commands.agency_api()]
     return ManagedProcess("agency-api", command, env, PROJECT_ROOT, log_dir / "agency-api.log", echo)
 
 
@@ -225,6 +220,8 @@ def main() -> None:
         else:
             from bot.terminal import run_terminal_chat
 
+            # Rasa's REST channel wants this run's token from the terminal chat too.
+            os.environ["RASA_AUTH_TOKEN"] = env["RASA_AUTH_TOKEN"]
             run_terminal_chat(settings.database_url, settings.rasa_url)
     except KeyboardInterrupt:
         pass
