@@ -34,6 +34,37 @@ class Settings:
     action_server_secret: str | None = None
     # Interface every server of ours listens on: loopback unless a container says otherwise.
     bind_host: str = DEFAULT_BIND_HOST
+    # How the bot receives updates: "polling" (one bot per token) or "webhook" (Telegram POSTs
+    # them to telegram_webhook_url, carrying telegram_webhook_secret; see bot/webhook.py).
+    bot_mode: str = "polling"
+    telegram_webhook_url: str | None = None
+    telegram_webhook_secret: str | None = None
+    # Port of the bot's webhook server (on bind_host), behind the HTTPS proxy Telegram calls.
+    telegram_webhook_port: int = 8081
+
+
+class SecretFileError(RuntimeError):
+    """A ``<NAME>_FILE`` variable names a file that cannot be read."""
+
+
+def env_value(name: str) -> str | None:
+    """``name`` from the environment, else the contents of the file ``<name>_FILE`` names.
+
+    docker-compose hands each container its secrets as files (/run/secrets/...) and sets
+    e.g. ``IEOMOA_SECRET_KEY_FILE``; a value set directly wins. Surrounding whitespace (the
+    file's trailing newline) is dropped.
+    """
+    value = os.environ.get(name)
+    if value:
+        return value
+    path = os.environ.get(f"{name}_FILE")
+    if not path:
+        return None
+    try:
+        return Path(path).read_text(encoding="utf-8").strip() or None
+    except OSError as error:
+        # The path and the reason only: never the contents.
+        raise SecretFileError(f"{name}_FILE: cannot read {path} ({error.strerror})") from None
 
 
 def default_database_url() -> str:
@@ -43,7 +74,7 @@ def default_database_url() -> str:
 
 def load_settings() -> Settings:
     """Read settings from the environment, with the documented defaults."""
-    env = os.environ.get
+    env = env_value
     return Settings(
         telegram_bot_token=env("TELEGRAM_BOT_TOKEN") or None,
         telegram_api_base_url=env("TELEGRAM_API_BASE_URL") or "https://api.telegram.org/bot",
@@ -57,4 +88,8 @@ def load_settings() -> Settings:
         agency_api_port=int(env("AGENCY_API_PORT") or 8000),
         action_server_secret=env("ACTION_SERVER_SECRET") or None,
         bind_host=env("IEOMOA_BIND_HOST") or DEFAULT_BIND_HOST,
+        bot_mode=(env("BOT_MODE") or "polling").strip().lower(),
+        telegram_webhook_url=env("TELEGRAM_WEBHOOK_URL") or None,
+        telegram_webhook_secret=env("TELEGRAM_WEBHOOK_SECRET") or None,
+        telegram_webhook_port=int(env("TELEGRAM_WEBHOOK_PORT") or 8081),
     )

@@ -11,6 +11,10 @@ was started with. An ``--auth-token`` on the command line is refused, and so is
 
 ``rasa run`` listens on ``IEOMOA_BIND_HOST`` (default 127.0.0.1; containers set 0.0.0.0)
 unless ``--interface`` is given. Every other command goes to Rasa unchanged.
+
+Secrets given as files (``RASA_AUTH_TOKEN_FILE``, ``ACTION_SERVER_SECRET_FILE``, ... as
+docker-compose mounts them) are read into this process's environment first
+(ieomoa_nlu/secret_files.py), where the endpoints file and the tracker store find them.
 """
 
 from __future__ import annotations
@@ -62,6 +66,9 @@ def rasa_arguments(argv: Sequence[str], environ: Mapping[str, str]) -> list[str]
 
 def main() -> None:
     """Run Rasa's own ``main`` on the completed arguments."""
+    from ieomoa_nlu.secret_files import load_secret_files
+
+    load_secret_files(os.environ)
     arguments = rasa_arguments(sys.argv[1:], os.environ)
     from rasa.__main__ import main as rasa_main
 
