@@ -19,7 +19,7 @@ QUIET_PIP := 2>&1 | { grep -v '^WARNING: Location' || true; }
 
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: setup run test unit integration e2e model migrate bench agency-token nlu-report nlu-test freeze clean
+.PHONY: setup run test unit integration e2e model migrate bench agency-token rotate-key nlu-report nlu-test freeze clean
 
 setup: $(APP_VENV)/.stamp $(RASA_VENV)/.stamp
 
@@ -56,6 +56,11 @@ test: setup model
 
 unit: $(APP_VENV)/.stamp
 	$(APP_PY) -m pytest -q tests/unit
+
+# Re-encrypt stored data under the first secret of IEOMOA_SECRET_KEY ("new,old"), in small
+# batches while the service runs; safe to repeat. See README, "Rotating the key".
+rotate-key: migrate
+	@$(APP_PY) -m ieomoa.rotate_key $(if $(BATCH),--batch-size $(BATCH))
 
 agency-token: migrate
 	@test -n "$(AGENCY)" || { echo "Usage: make agency-token AGENCY=KEAD (or LOCAL_CENTER, EDU_OFFICE)" >&2; exit 1; }
