@@ -1,7 +1,9 @@
-"""Run the local stack: Rasa server, action server, and the bot or terminal chat.
+"""Run the local stack: Rasa server, action server, agency API, and the bot or terminal chat.
 
 Used by ``make run`` and by the integration and end-to-end tests, so both start the
-very same processes the same way.
+very same processes the same way. Under ``make run`` a supervisor (``ieomoa/supervisor.py``)
+restarts a process that crashes, stops every process group on Ctrl-C or SIGTERM, and first
+stops what an earlier run left behind on our ports (``ieomoa/leftovers.py``).
 
 Every server listens on 127.0.0.1 unless IEOMOA_BIND_HOST says otherwise. Secrets reach the
 processes through the environment (or, for Rasa's call to the action server, the endpoints
@@ -14,26 +16,28 @@ import argparse
 import dataclasses
 import os
 import secrets
-import signal
-import subprocess
 import sys
-import threading
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
 import httpx
 
 from ieomoa import service_commands
-from ieomoa.config import PROJECT_ROOT, VAR_DIR, load_settings
+from ieomoa.config import PROJECT_ROOT, VAR_DIR, Settings, load_settings
 from ieomoa.crypto import current_secret
+from ieomoa.leftovers import clear_leftovers
+from ieomoa.process_groups import ManagedProcess
 from ieomoa.rasa_endpoints import write_endpoints
+from ieomoa.supervisor import PidFile, Supervisor, run_supervised, wait_forever
+
+__all__ = ["ManagedProcess", "main", "wait_until_ready"]
 
 RASA_BIN = PROJECT_ROOT / ".venvs" / "rasa" / "bin" / "rasa"
 RASA_PYTHON = RASA_BIN.with_name("python")
 NLU_DIR = PROJECT_ROOT / "nlu"
 CURRENT_MODEL_POINTER = VAR_DIR / "models" / "current"
+PID_FILE = VAR_DIR / "stack.pid"
 
 
 def current_model() -> Path:
@@ -41,62 +45,6 @@ def current_model() -> Path:
     if not CURRENT_MODEL_POINTER.exists():
         raise SystemExit("No trained model: run 'make model' (make run does it for you).")
     return Path(CURRENT_MODEL_POINTER.read_text().strip())
-
-
-@dataclass
-class ManagedProcess:
-    """A child process in its own process group, its output sent to a log and maybe echoed."""
-
-    name: str
-    command: list[str]
-    env: dict[str, str]
-    cwd: Path
-    log_path: Path
-    echo: IO[str] | None = None
-    process: subprocess.Popen[str] | None = field(default=None, init=False)
-
-    def start(self) -> None:
-        """Start the process and a thread copying its output."""
-        self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        self.process = subprocess.Popen(
-            self.command,
-            cwd=self.cwd,
-            env=self.env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            start_new_session=True,
-        )
-        threading.Thread(target=self._copy_output, daemon=True).start()
-
-    def _copy_output(self) -> None:
-        assert self.process is not None and self.process.stdout is not None
-        with self.log_path.open("a", encoding="utf-8") as log:
-            for line in self.process.stdout:
-                log.write(line)
-                log.flush()
-                if self.echo is not None:
-                    self.echo.write(f"[{self.name}] {line}")
-                    self.echo.flush()
-
-    def alive(self) -> bool:
-        """True while the process runs."""
-        return self.process is not None and self.process.poll() is None
-
-    def stop(self, timeout: float = 15.0) -> None:
-        """SIGTERM the process group, SIGKILL it if it does not exit in time."""
-        if not self.alive():
-            return
-        assert self.process is not None
-        try:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            self.process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
-        except ProcessLookupError:
-            pass
 
 
 def wait_until_ready(url: str, process: ManagedProcess, timeout: float = 300.0) -> None:
@@ -153,7 +101,7 @@ def action_server_process(
 
 
 def bot_process(*, env: dict[str, str], log_dir: Path, echo: IO[str] | None = None) -> ManagedProcess:
-    """The Telegram bot (polling)."""
+    """The Telegram bot (polling, or a webhook server when BOT_MODE=webhook)."""
     command = [sys.executable, *service_commands.bot()]
     return ManagedProcess("bot", command, env, PROJECT_ROOT, log_dir / "bot.log", echo)
 
@@ -175,6 +123,18 @@ def port_of(url: str, default: int) -> int:
     return httpx.URL(url).port or default
 
 
+def ports_of(settings: Settings, *, with_bot: bool) -> dict[int, str]:
+    """Every port this run will listen on, with what listens there."""
+    ports = {
+        port_of(settings.action_server_url, 5055): "the action server",
+        port_of(settings.rasa_url, 5005): "the Rasa server",
+        settings.agency_api_port: "the agency API",
+    }
+    if with_bot and settings.bot_mode == "webhook":
+        ports[settings.telegram_webhook_port] = "the bot's webhook"
+    return ports
+
+
 def main() -> None:
     """Start the stack; the bot when a token is set, otherwise the terminal chat."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -187,47 +147,50 @@ def main() -> None:
     # The action server's secret of this run goes into the endpoints file Rasa reads.
     settings = dataclasses.replace(load_settings(),
                                    action_server_secret=env["ACTION_SERVER_SECRET"])
-    endpoints = write_endpoints(VAR_DIR / "endpoints.yml", settings)
     with_bot = bool(settings.telegram_bot_token) and not args.terminal
-    echo = sys.stdout if with_bot else None
+    if with_bot:
+        from bot.webhook import check_update_settings
 
-    actions = action_server_process(
-        port=port_of(settings.action_server_url, 5055), env=env, log_dir=log_dir, echo=echo
-    )
-    rasa = rasa_process(
-        model=current_model(), endpoints=endpoints, port=port_of(settings.rasa_url, 5005),
-        env=env, log_dir=log_dir, echo=echo,
-    )
-    agency_api = agency_api_process(env=env, log_dir=log_dir, echo=echo)
-    processes = [actions, rasa, agency_api]
-    try:
+        check_update_settings(settings)  # a webhook without its secret stops here, not in a loop
+    for note in clear_leftovers(PID_FILE, ports_of(settings, with_bot=with_bot), host=settings.bind_host):
+        print(note, flush=True)
+    endpoints = write_endpoints(VAR_DIR / "endpoints.yml", settings)
+    echo = sys.stdout if with_bot else None
+    supervisor = Supervisor(pid_file=PidFile(PID_FILE))
+
+    def run() -> None:
+        actions = action_server_process(
+            port=port_of(settings.action_server_url, 5055), env=env, log_dir=log_dir, echo=echo
+        )
+        rasa = rasa_process(
+            model=current_model(), endpoints=endpoints, port=port_of(settings.rasa_url, 5005),
+            env=env, log_dir=log_dir, echo=echo,
+        )
+        agency_api = agency_api_process(env=env, log_dir=log_dir, echo=echo)
         print("Starting the action server and the Rasa server (Rasa takes about 30 s)...", flush=True)
-        for process in processes:
-            process.start()
+        for process in (actions, rasa, agency_api):
+            supervisor.start(process)
         wait_until_ready(settings.action_server_url.rsplit("/", 1)[0] + "/health", actions)
         wait_until_ready(settings.rasa_url + "/", rasa)
         wait_until_ready(f"http://127.0.0.1:{settings.agency_api_port}/docs", agency_api)
         print(f"Agency API: http://127.0.0.1:{settings.agency_api_port}/docs", flush=True)
-        if with_bot:
-            for process in (bot_process(env=env, log_dir=log_dir, echo=echo),
-                            relay_process(env=env, log_dir=log_dir, echo=echo)):
-                processes.append(process)
-                process.start()
-            print("The bot is running. Press Ctrl-C to stop.", flush=True)
-            while all(p.alive() for p in processes):
-                time.sleep(1)
-            print("A process stopped; shutting down. Logs are in var/log/.", flush=True)
-        else:
+        if not with_bot:
             from bot.terminal import run_terminal_chat
 
             # Rasa's REST channel wants this run's token from the terminal chat too.
             os.environ["RASA_AUTH_TOKEN"] = env["RASA_AUTH_TOKEN"]
             run_terminal_chat(settings.database_url, settings.rasa_url)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        for process in reversed(processes):
-            process.stop()
+            return
+        supervisor.start(bot_process(env=env, log_dir=log_dir, echo=echo))
+        supervisor.start(relay_process(env=env, log_dir=log_dir, echo=echo))
+        print("The bot is running; a process that stops is started again. Press Ctrl-C to stop. "
+              "Logs are in var/log/.", flush=True)
+        wait_forever()
+
+    try:
+        run_supervised(supervisor, run)
+    except (RuntimeError, TimeoutError) as error:  # a server that never came up
+        raise SystemExit(str(error)) from None
 
 
 if __name__ == "__main__":
