@@ -34,6 +34,7 @@ from ieomoa.answers.interruptions import interrupts
 from ieomoa.answers.phone import parse_mobile_phone
 from ieomoa.answers.regions import regions
 from ieomoa.korean import to_direction
+from ieomoa.korean_time import today_kst
 
 # From this many asks of one question the ask itself explains how to answer (actions/asking.py),
 # so the validator's own "what was wrong" message would only repeat it.
@@ -149,7 +150,7 @@ class ValidateApplicationForm(FormValidationAction):
     def validate_birth_date(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Slots:
         """Birth date in any common format; 15 or older. Stored as ISO."""
         born, slots = self._check(
-            "birth_date", value, lambda text: parse_birth_date(text, date.today()), dispatcher, tracker
+            "birth_date", value, lambda text: parse_birth_date(text, today_kst()), dispatcher, tracker
         )
         if isinstance(born, date):
             slots["birth_date"] = born.isoformat()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from ieomoa.answers.dates import spoken_day
 from ieomoa.korean import to_direction
 from ieomoa.statuses import AGENCY_LABELS, STATUS_LABELS
 
@@ -36,22 +39,24 @@ EASY_READ_NEXT_STEP: dict[str, str] = {
 
 def status_push_text(
     number: str, status: str, agency: str, note: str | None, *, for_caregiver: bool = False,
-    easy_read: bool = False,
+    easy_read: bool = False, at: datetime | None = None,
 ) -> str:
-    """The push for one status change: what happened, what happens next, who to contact."""
+    """The push for one status change: what happened (on which Korean day, when ``at`` is
+    given), what happens next, who to contact."""
+    when = f"{spoken_day(at)}에 " if at is not None else ""
     if easy_read:
         # 쉬운 말: short sentences, one idea each, the key point again at the end.
         label = STATUS_LABELS[status]
         who = "신청하신 분의 신청" if for_caregiver else "내 신청"
         return (
-            f"이어모아 알림이에요. {who}이 바뀌었어요. 지금은 '{label}' 단계예요. "
+            f"이어모아 알림이에요. {when}{who}이 바뀌었어요. 지금은 '{label}' 단계예요. "
             f"{EASY_READ_NEXT_STEP[status]} 접수번호: {number}. "
             f"궁금하면 {to_direction(AGENCY_LABELS[agency])} 물어봐요. 지금은 '{label}' 단계예요."
         )
     subject = "신청하신 분의 신청" if for_caregiver else "신청"
     label = STATUS_LABELS[status]
     parts = [
-        f"이어모아 알림이에요. 접수번호 {number} {subject}이 '{label}' 단계로 바뀌었어요.",
+        f"이어모아 알림이에요. 접수번호 {number} {subject}이 {when}'{label}' 단계로 바뀌었어요.",
         NEXT_STEP[status],
     ]
     if note and not for_caregiver:

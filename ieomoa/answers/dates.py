@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timezone
-from zoneinfo import ZoneInfo
+from datetime import date, datetime
 
 from ieomoa.answers import InvalidAnswer
 from ieomoa.answers.text import clean
-
-KST = ZoneInfo("Asia/Seoul")
+from ieomoa.korean_time import in_korea, today_kst
 MIN_AGE = 15
 MAX_AGE = 100
 
@@ -35,8 +33,8 @@ def age_on(born: date, today: date) -> int:
 
 
 def parse_birth_date(text: str, today: date | None = None) -> date:
-    """The birth date in ``text``; the applicant must be 15 or older."""
-    today = today or date.today()
+    """The birth date in ``text``; the applicant must be 15 or older on today's Korean date."""
+    today = today or today_kst()
     value = clean(text)
     for pattern in _PATTERNS:
         match = pattern.search(value)
@@ -63,13 +61,6 @@ def parse_birth_date(text: str, today: date | None = None) -> date:
 def spoken_date(value: date) -> str:
     """"2026년 11월 25일", as TONE.md asks."""
     return f"{value.year}년 {value.month}월 {value.day}일"
-
-
-def in_korea(moment: datetime) -> datetime:
-    """A stored moment (UTC; naive from SQLite) on Korean time."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(KST)
 
 
 def spoken_day(moment: datetime) -> str:

@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from ieomoa.crypto import seal, unseal
+from ieomoa.korean_time import in_korea
 from ieomoa.models import Application, TimelineEntry, utcnow
 
 KEAD = "KEAD"
@@ -122,7 +123,8 @@ class ApplicationService:
                 )
                 session.add(application)
                 session.flush()  # assigns seq
-                application.number = f"IEM-{now.year}-{application.seq:06d}"
+                # The year of the number is the Korean year the application arrived in.
+                application.number = f"IEM-{in_korea(now).year}-{application.seq:06d}"
                 application.timeline.append(
                     TimelineEntry(status=RECEIVED, at=now, agency=None, note="메신저로 접수")
                 )
@@ -153,6 +155,16 @@ class ApplicationService:
                 .order_by(Application.seq.desc())
                 .limit(1)
             )
+
+    def all_for(self, sender_id: str) -> list[Application]:
+        """Every application of this sender with its timeline, newest first (to show them)."""
+        with self._sessions() as session:
+            return list(session.scalars(
+                select(Application)
+                .where(Application.sender_id == sender_id)
+                .options(selectinload(Application.timeline))
+                .order_by(Application.seq.desc())
+            ))
 
     def count_for(self, sender_id: str) -> int:
         """How many applications this sender has submitted."""

@@ -164,7 +164,8 @@ class StatusService:
                     select(Chat.voice_mode, Chat.voice_slow, Chat.easy_read).where(Chat.sender_id == sender_id)
                 ).one_or_none() or (False, False, False)
                 text = status_push_text(
-                    number, status, caller.agency, note, for_caregiver=for_caregiver, easy_read=easy_read
+                    number, status, caller.agency, note, for_caregiver=for_caregiver, easy_read=easy_read,
+                    at=now,
                 )
                 session.add(
                     OutboxMessage(
