@@ -29,7 +29,15 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ieomoa.korean_time import Clock, utc_now
-from ieomoa.models import Application, AuditEntry, ButtonToken, CaregiverCode, CaregiverLink, Chat
+from ieomoa.models import (
+    Application,
+    AuditEntry,
+    ButtonToken,
+    CaregiverCode,
+    CaregiverLink,
+    Chat,
+    TimelineEntry,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +47,8 @@ CLOSED = "CLOSED"
 EVENTS_TABLE = "events"
 AUDIT_AGENCY = "SYSTEM"
 AUDIT_ACTION = "retention"
+# The periods with a length that the sweep applies (the others end with an event).
+KEPT_FOR = ("conversation", "chat_settings", "closed_application", "audit_log")
 
 
 def period_label(days: int | None = None, hours: int | None = None) -> str:
@@ -148,23 +158,24 @@ class RetentionSweep:
     def run(self) -> SweepReport:
         """One sweep; the audit log gets one row with the counts when anything was deleted."""
         now = _utc(self._clock())
-        conversation_cutoff = now - self._policy.length("conversation")
-        conversations, events, active = self._sweep_conversations(conversation_cutoff)
+        before = {key: now - self._policy.length(key) for key in KEPT_FOR}
+        conversations, events, active = self._sweep_conversations(before["conversation"])
         with self._sessions.begin() as session:
-            applications = self._sweep_closed_applications(session, now - self._policy.length("closed_application"))
+            applications = self._sweep_closed_applications(session, before["closed_application"])
             links = self._sweep_caregiver_links(session)
-            codes = session.execute(delete(CaregiverCode).where(CaregiverCode.expires_at < now)).rowcount or 0
+            codes = session.execute(
+                delete(CaregiverCode).where(CaregiverCode.expires_at < now)
+            ).rowcount or 0
             chats = 0
             if active is not None:  # without the tracker store, who is still talking is unknown
-                chats = self._sweep_chat_settings(
-                    session, now - self._policy.length("chat_settings"), active
-                )
+                chats = self._sweep_chat_settings(session, before["chat_settings"], active)
             audit = session.execute(
-                delete(AuditEntry).where(AuditEntry.at < now - self._policy.length("audit_log"))
+                delete(AuditEntry).where(AuditEntry.at < before["audit_log"])
             ).rowcount or 0
             report = SweepReport(conversations, events, applications, links, codes, chats, audit)
             if report.deleted_anything():
-                session.add(AuditEntry(at=now, agency=AUDIT_AGENCY, action=AUDIT_ACTION, detail=report.detail()))
+                session.add(AuditEntry(at=now, agency=AUDIT_AGENCY, action=AUDIT_ACTION,
+                                       detail=report.detail()))
         logger.info("Retention sweep: %s", report.detail())
         return report
 
@@ -192,21 +203,28 @@ class RetentionSweep:
                     ),
                     {"cutoff": cutoff.timestamp()},
                 ).scalars().all()
-                active = set(connection.execute(text(f"SELECT DISTINCT sender_id FROM {EVENTS_TABLE}")).scalars())
+                active = set(connection.execute(
+                    text(f"SELECT DISTINCT sender_id FROM {EVENTS_TABLE}")
+                ).scalars())
             return len(set(deleted)), len(deleted), active
         finally:
             engine.dispose()
 
     @staticmethod
     def _sweep_closed_applications(session: Session, cutoff: datetime) -> int:
-        """Closed applications past their period; timelines and pushes go with them (cascade)."""
+        """Closed applications past their period, with their timelines; their pushes go by cascade.
+
+        By id only: nothing is loaded or decrypted, so the sweep needs no encryption key.
+        """
         expired = list(session.scalars(
-            select(Application).where(Application.status == CLOSED, Application.updated_at < cutoff)
+            select(Application.seq)
+            .where(Application.status == CLOSED, Application.updated_at < cutoff)
         ))
-        for application in expired:
-            session.delete(application)
-        session.flush()
-        return len(expired)
+        if not expired:
+            return 0
+        session.execute(delete(TimelineEntry).where(TimelineEntry.application_seq.in_(expired)))
+        deleted = session.execute(delete(Application).where(Application.seq.in_(expired)))
+        return deleted.rowcount or 0
 
     @staticmethod
     def _sweep_caregiver_links(session: Session) -> int:

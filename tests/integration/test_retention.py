@@ -7,6 +7,7 @@ store is an ``events`` table with the columns the sweep reads (as in test_erasur
 
 from __future__ import annotations
 
+import asyncio
 import re
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -204,3 +205,20 @@ def test_without_a_tracker_store_nothing_is_created_and_chats_are_left_alone(
     report = sweep_at(sessions, f"sqlite:///{missing}", utcnow()).run()
     assert report.conversations == 0 and not missing.exists()
     assert report.chat_settings == 1 and ChatService(sessions).get("tg-51") is None
+
+
+async def test_the_relay_sweeps_as_soon_as_it_starts(sessions: sessionmaker[Session], database_url: str) -> None:
+    from bot.relay import sweep_retention
+
+    now = utcnow()
+    tracker_store(database_url, [("tg-61", now - CONVERSATION - DAY)])
+    stop = asyncio.Event()
+
+    def clock() -> datetime:
+        stop.set()  # one sweep, then the loop ends instead of waiting an hour
+        return now
+
+    await sweep_retention(stop, RetentionSweep(sessions, database_url, clock=clock))
+
+    assert senders_in_tracker(database_url) == set()
+    assert len(retention_audits(sessions)) == 1
