@@ -62,6 +62,12 @@ unit: $(APP_VENV)/.stamp
 rotate-key: migrate
 	@$(APP_PY) -m ieomoa.rotate_key $(if $(BATCH),--batch-size $(BATCH))
 
+# Delete what outlived its retention period (ieomoa/data/privacy.json, PRIVACY.md); counts go
+# to the audit log. The relay runs the same sweep every hour.
+.PHONY: sweep
+sweep: migrate
+	@$(APP_PY) -m ieomoa.retention
+
 agency-token: migrate
 	@test -n "$(AGENCY)" || { echo "Usage: make agency-token AGENCY=KEAD (or LOCAL_CENTER, EDU_OFFICE)" >&2; exit 1; }
 	@$(APP_PY) -m ieomoa.agency_token $(AGENCY) $(if $(BRANCH),--branch "$(BRANCH)")

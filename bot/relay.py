@@ -8,7 +8,8 @@ never makes another resend what was already delivered; its leased rows go to the
 relays when the lease ends. A 429 stops the batch and pauses every relay (``relay_state``,
 read before each send); a 403 blocks the chat until it writes to the bot again. See
 ``ieomoa.services.outbox``. Push texts are personal data: they are never logged.
-The relay also finishes conversation erasures that a stopped bot left pending.
+The relay also finishes conversation erasures that a stopped bot left pending, and runs the
+retention sweep every hour (ieomoa/services/retention.py).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from telegram.request import HTTPXRequest
 from ieomoa.models import utcnow
 from ieomoa.services.erasure import ErasureService
 from ieomoa.services.outbox import PENDING, SENT, UNDELIVERABLE, Claim, Clock, OutboxStore, Push
+from ieomoa.services.retention import RetentionSweep
 from ieomoa.speech.engines import CachedSpeech, engine_named
 from ieomoa.speech.text import speech_text
 
@@ -203,6 +205,19 @@ async def finish_erasures(stop: asyncio.Event, erasure: ErasureService, tracker_
             pass
 
 
+async def sweep_retention(stop: asyncio.Event, sweep: RetentionSweep, every: float = 3600.0) -> None:
+    """Delete what outlived its retention period (PRIVACY.md), at start and then every hour."""
+    while not stop.is_set():
+        try:
+            await asyncio.to_thread(sweep.run)
+        except Exception:
+            logger.exception("Retention sweep failed; retrying later")
+        try:
+            await asyncio.wait_for(stop.wait(), timeout=every)
+        except asyncio.TimeoutError:
+            pass
+
+
 def telegram_bot(token: str, base_url: str, base_file_url: str) -> Bot:
     """A Bot with a connection pool big enough for concurrent pushes."""
     request = HTTPXRequest(connection_pool_size=8, read_timeout=15, write_timeout=15, connect_timeout=5)
@@ -232,6 +247,7 @@ async def serve() -> None:
         await asyncio.gather(
             OutboxRelay(sessions, bot, speech=speech).run(stop),
             finish_erasures(stop, ErasureService(sessions), tracker_store_url(settings.database_url)),
+            sweep_retention(stop, RetentionSweep(sessions, tracker_store_url(settings.database_url))),
         )
 
 
