@@ -24,6 +24,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from ieomoa.config import ACTION_SECRET_HEADER, load_settings
+from ieomoa.logging_setup import install_log_privacy
 
 logger = logging.getLogger(__name__)
 
@@ -91,6 +92,7 @@ def main(argv: list[str] | None = None) -> None:
     utils.configure_file_logging(logging.getLogger(APPLICATION_ROOT_LOGGER_NAME), args.log_file,
                                  args.loglevel, args.logging_config_file)
     utils.update_sanic_log_level()
+    install_log_privacy()  # after rasa_sdk's set-up: no person in any log line
 
     try:
         app = create_app(settings.action_server_secret, args.actions_module or args.actions,

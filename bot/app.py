@@ -28,7 +28,7 @@ from bot.handlers import (
 )
 from bot.rasa_client import RasaClient
 from bot.delivery import DEFAULT_RECOVERY_INTERVAL, LedgeredUpdateProcessor, UpdateDelivery
-from ieomoa.config import VAR_DIR, Settings, load_settings
+from ieomoa.config import Settings, env_value, load_settings
 from ieomoa.db import session_factory
 from ieomoa.logging_setup import configure_logging
 from ieomoa.rasa_endpoints import tracker_store_url
@@ -37,7 +37,9 @@ from ieomoa.services.chats import ChatService
 from ieomoa.services.erasure import ErasureService
 from ieomoa.services.keyboards import KeyboardService
 from ieomoa.services.updates import DEFAULT_LEASE, UpdateLedger
+from ieomoa.speech.cache import TTS_CACHE_DIR
 from ieomoa.speech.engines import CachedSpeech, engine_named
+from ieomoa.speech.fixed_texts import RasaFixedTexts
 
 logger = logging.getLogger(__name__)
 
@@ -53,8 +55,9 @@ def build_application(settings: Settings) -> Application:
     if not settings.telegram_bot_token:
         raise SystemExit("TELEGRAM_BOT_TOKEN is not set")
     sessions = session_factory(settings.database_url)
+    rasa_token = env_value("RASA_AUTH_TOKEN")
     services = BotServices(
-        rasa=RasaClient(settings.rasa_url, auth_token=os.environ.get("RASA_AUTH_TOKEN") or None),
+        rasa=RasaClient(settings.rasa_url, auth_token=rasa_token),
         buttons=ButtonRegistry(sessions),
         keyboards=KeyboardService(sessions),
         # A claimed update's lease: how long a dead process's update waits before it is
@@ -65,9 +68,10 @@ def build_application(settings: Settings) -> Application:
             secret=settings.secret_key,
         ),
         chats=ChatService(sessions),
-        speech=CachedSpeech(engine_named(settings.tts_engine), VAR_DIR / "tts-cache"),
+        speech=CachedSpeech(engine_named(settings.tts_engine), TTS_CACHE_DIR),
         erasure=ErasureService(sessions),
         tracker_store_url=tracker_store_url(settings.database_url),
+        fixed_texts=RasaFixedTexts(settings.rasa_url, rasa_token),
     )
 
     delivery = UpdateDelivery(

@@ -29,6 +29,7 @@ from ieomoa.models import utcnow
 from ieomoa.services.erasure import ErasureService
 from ieomoa.services.outbox import PENDING, SENT, UNDELIVERABLE, Claim, Clock, OutboxStore, Push
 from ieomoa.services.retention import RetentionSweep
+from ieomoa.speech.cache import TTS_CACHE_DIR
 from ieomoa.speech.engines import CachedSpeech, engine_named
 from ieomoa.speech.text import speech_text
 
@@ -160,10 +161,14 @@ class OutboxRelay:
         return True
 
     async def _send_voice(self, push: Push) -> None:
-        """The push read aloud for a voice-mode chat; the text is already delivered either way."""
+        """The push read aloud for a voice-mode chat; the text is already delivered either way.
+
+        A push names the application and its dates (and maybe a staff note): spoken offline,
+        in memory, never cached.
+        """
         assert self._speech is not None
         try:
-            audio = await asyncio.to_thread(self._speech.say, speech_text(push.text), push.voice_slow)
+            audio = await asyncio.to_thread(self._speech.say, speech_text(push.text), push.voice_slow, personal=True)
             await self._rate.wait()
             await self._bot.send_voice(push.chat_id, audio)
         except RetryAfter as error:
@@ -228,7 +233,7 @@ async def serve() -> None:
     """Run one relay until SIGTERM/SIGINT."""
     import signal
 
-    from ieomoa.config import VAR_DIR, load_settings
+    from ieomoa.config import load_settings
     from ieomoa.db import session_factory
     from ieomoa.rasa_endpoints import tracker_store_url
 
@@ -242,7 +247,7 @@ async def serve() -> None:
     bot = telegram_bot(settings.telegram_bot_token, settings.telegram_api_base_url, settings.telegram_api_file_url)
     async with bot:
         logger.info("Outbox relay started")
-        speech = CachedSpeech(engine_named(settings.tts_engine), VAR_DIR / "tts-cache")
+        speech = CachedSpeech(engine_named(settings.tts_engine), TTS_CACHE_DIR)
         sessions = session_factory()
         await asyncio.gather(
             OutboxRelay(sessions, bot, speech=speech).run(stop),

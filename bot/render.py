@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.rasa_client import RasaReply
+from ieomoa.speech.fixed_texts import FixedTexts
 
 TELEGRAM_TEXT_LIMIT = 4096
 BUTTONS_ONLY_TEXT = "아래에서 골라 주세요."
@@ -15,10 +16,11 @@ BUTTONS_ONLY_TEXT = "아래에서 골라 주세요."
 
 @dataclass(frozen=True)
 class OutgoingMessage:
-    """One Telegram message to send."""
+    """One Telegram message to send; ``personal`` unless it is known to carry no user value."""
 
     text: str
     keyboard: InlineKeyboardMarkup | None = None
+    personal: bool = True
 
 
 def split_text(text: str, limit: int = TELEGRAM_TEXT_LIMIT) -> list[str]:
@@ -35,9 +37,13 @@ def split_text(text: str, limit: int = TELEGRAM_TEXT_LIMIT) -> list[str]:
 
 
 def render_replies(
-    replies: list[RasaReply], callback_data_for: Callable[[str, str], str]
+    replies: list[RasaReply], callback_data_for: Callable[[str, str], str], fixed: FixedTexts | None = None
 ) -> list[OutgoingMessage]:
-    """Messages for Rasa's replies; each button payload becomes short callback_data."""
+    """Messages for Rasa's replies; each button payload becomes short callback_data.
+
+    A reply is marked not personal only when ``fixed`` covers its text and button titles.
+    """
+    fixed = fixed or FixedTexts()
     messages: list[OutgoingMessage] = []
     for reply in replies:
         text = (reply.get("text") or "").strip()
@@ -53,7 +59,8 @@ def render_replies(
                     for b in buttons
                 ]
             )
+        personal = not fixed.covers(text, [b["title"] for b in buttons])
         parts = split_text(text or BUTTONS_ONLY_TEXT)
-        messages.extend(OutgoingMessage(part) for part in parts[:-1])
-        messages.append(OutgoingMessage(parts[-1], keyboard))
+        messages.extend(OutgoingMessage(part, personal=personal) for part in parts[:-1])
+        messages.append(OutgoingMessage(parts[-1], keyboard, personal))
     return messages

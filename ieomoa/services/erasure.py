@@ -20,6 +20,7 @@ from ieomoa.models import (
     OutboxMessage,
     utcnow,
 )
+from ieomoa.speech.cache import purge_unkeyed
 
 # Rasa's SQLTrackerStore keeps every event of a conversation in this table.
 RASA_EVENTS_TABLE = "events"
@@ -73,6 +74,9 @@ class ErasureService:
     def finish(self, tracker_store_url: str, sender_id: str) -> None:
         """Delete the conversation of an erasure whose turn Rasa has saved."""
         erase_conversation(tracker_store_url, sender_id)
+        # No clip of a personal text is ever cached. Clips an older version cached under a
+        # bare hash of any text may be this chat's and cannot be told apart: they all go.
+        purge_unkeyed()
         with self._sessions.begin() as session:
             session.execute(delete(ErasureRequest).where(ErasureRequest.sender_id == sender_id))
 

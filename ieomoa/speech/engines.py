@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ctypes
-import hashlib
 import io
 import logging
 import threading
@@ -12,6 +11,8 @@ from typing import Protocol
 
 import numpy as np
 import soundfile
+
+from ieomoa.speech.cache import ClipCache
 
 logger = logging.getLogger(__name__)
 OPUS_RATE = 24000  # Opus accepts 8, 12, 16, 24 or 48 kHz
@@ -127,24 +128,27 @@ def engine_named(name: str) -> SpeechEngine:
 
 
 class CachedSpeech:
-    """Clips cached on disk by a hash of (engine, text, speed); oldest dropped past the limit."""
+    """Voice notes that keep secrets: only fixed texts reach the chosen engine and the cache.
 
-    def __init__(self, engine: SpeechEngine, directory: Path, max_files: int = 500) -> None:
+    A text that carries anything a user gave (``personal``, the default) is spoken by the
+    offline engine, in memory: it never leaves the machine and is never written to disk.
+    Fixed texts (the caller vouches for them, see ``ieomoa.speech.fixed_texts``) go to the
+    engine TTS_ENGINE names and are cached under an HMAC-keyed name (``ClipCache``).
+    """
+
+    def __init__(self, engine: SpeechEngine, directory: Path, max_files: int = 500, *,
+                 offline: SpeechEngine | None = None, cache: ClipCache | None = None) -> None:
         self._engine = engine
-        self._directory = directory
-        self._max_files = max_files
+        self._offline = offline or (engine if isinstance(engine, EspeakEngine) else EspeakEngine())
+        self._cache = cache or ClipCache(directory, max_files)
 
-    def say(self, text: str, slow: bool = False) -> bytes:
-        """The clip, from the cache or freshly made."""
-        key = hashlib.sha256(f"{self._engine.name}|{slow}|{text}".encode()).hexdigest()
-        path = self._directory / f"{key}.ogg"
-        if path.exists():
-            path.touch()
-            return path.read_bytes()
+    def say(self, text: str, slow: bool = False, *, personal: bool = True) -> bytes:
+        """The clip: personal texts offline and uncached, fixed texts from the cache or the engine."""
+        if personal:
+            return self._offline.synthesize(text, slow)
+        cached = self._cache.get(self._engine.name, slow, text)
+        if cached is not None:
+            return cached
         audio = self._engine.synthesize(text, slow)
-        self._directory.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(audio)
-        clips = sorted(self._directory.glob("*.ogg"), key=lambda p: p.stat().st_mtime)
-        for old in clips[: max(0, len(clips) - self._max_files)]:
-            old.unlink(missing_ok=True)
+        self._cache.put(self._engine.name, slow, text, audio)
         return audio

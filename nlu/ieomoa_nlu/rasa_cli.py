@@ -65,15 +65,18 @@ def rasa_arguments(argv: Sequence[str], environ: Mapping[str, str]) -> list[str]
 
 
 def main() -> None:
-    """Run Rasa's own ``main`` on the completed arguments."""
+    """Run Rasa's own ``main`` on the completed arguments, its logs kept free of personal data."""
+    from ieomoa_nlu import log_privacy
     from ieomoa_nlu.secret_files import load_secret_files
 
+    log_privacy.install()
     load_secret_files(os.environ)
     arguments = rasa_arguments(sys.argv[1:], os.environ)
-    from rasa.__main__ import main as rasa_main
+    import rasa.__main__ as rasa_entry
 
+    log_privacy.wrap_rasa_logging_setup(rasa_entry)
     sys.argv = ["rasa", *arguments]
-    rasa_main()
+    rasa_entry.main()
 
 
 if __name__ == "__main__":
