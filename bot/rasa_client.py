@@ -8,7 +8,13 @@ from typing import Any
 
 import httpx
 
+from ieomoa.config import env_value
+
 logger = logging.getLogger(__name__)
+
+# Rasa's REST channel refuses messages without RASA_AUTH_TOKEN in this header
+# (nlu/ieomoa_nlu/rest_channel.py).
+TOKEN_HEADER = "X-Ieomoa-Rasa-Token"
 
 RasaReply = dict[str, Any]
 
@@ -23,7 +29,11 @@ class RasaUnavailable(Exception):
 
 
 class RasaClient:
-    """Posts messages to ``/webhooks/rest/webhook`` with retries on connection failures."""
+    """Posts messages to ``/webhooks/rest/webhook`` with retries on connection failures.
+
+    ``auth_token`` is Rasa's API token; unset, it is RASA_AUTH_TOKEN (or RASA_AUTH_TOKEN_FILE).
+    Every request carries it in TOKEN_HEADER, which Rasa's channel requires.
+    """
 
     def __init__(
         self,
@@ -35,8 +45,10 @@ class RasaClient:
         backoff: float = 0.5,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
+        auth_token = auth_token or env_value("RASA_AUTH_TOKEN")
         self._client = httpx.AsyncClient(
-            base_url=base_url.rstrip("/"), timeout=timeout, transport=transport
+            base_url=base_url.rstrip("/"), timeout=timeout, transport=transport,
+            headers={TOKEN_HEADER: auth_token} if auth_token else None,
         )
         self._attempts = attempts
         self._backoff = backoff

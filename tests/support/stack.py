@@ -5,14 +5,17 @@ from __future__ import annotations
 import os
 import secrets
 import socket
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 from sqlalchemy import create_engine, text
 
-from ieomoa.config import Settings, load_settings
-from ieomoa.migrate import upgrade
+from bot.rasa_client import TOKEN_HEADER
+from ieomoa import service_commands
+from ieomoa.config import PROJECT_ROOT, Settings, load_settings
 from ieomoa.rasa_endpoints import tracker_store_url, write_endpoints
 from ieomoa.stack import (
     ManagedProcess,
@@ -78,9 +81,16 @@ def settings_from(env: dict[str, str]) -> Settings:
         os.environ.update(saved)
 
 
+def migrate(env: dict[str, str]) -> None:
+    """Run the migration as the migrate container does (ieomoa/service_commands.py)."""
+    result = subprocess.run([sys.executable, *service_commands.migrate()], cwd=PROJECT_ROOT, env=env,
+                            capture_output=True, text=True, timeout=300)
+    if result.returncode != 0:
+        raise RuntimeError(f"migration failed:\n{result.stderr[-3000:]}")
+
+
 def start_stack(database_url: str, work_dir: Path) -> RunningStack:
     """Migrate the database and start Rasa and the action server on free ports."""
-    upgrade(database_url)
     rasa_port, action_port = free_port(), free_port()
     action_url = f"http://127.0.0.1:{action_port}/webhook"
     env = child_env(
@@ -92,6 +102,7 @@ def start_stack(database_url: str, work_dir: Path) -> RunningStack:
             "IEOMOA_SECRET_KEY": secrets.token_urlsafe(32),
         }
     )
+    migrate(env)
     log_dir = work_dir / "log"
     endpoints = write_endpoints(work_dir / "endpoints.yml", settings_from(env))
     stack = RunningStack(
@@ -113,8 +124,9 @@ class RasaApi:
     """Rasa's HTTP API as tests use it (synchronous)."""
 
     def __init__(self, stack: RunningStack) -> None:
-        self._client = httpx.Client(base_url=stack.rasa_url, timeout=60)
         self._token = stack.env["RASA_AUTH_TOKEN"]
+        # Rasa's REST channel refuses messages without it (nlu/ieomoa_nlu/rest_channel.py).
+        self._client = httpx.Client(base_url=stack.rasa_url, timeout=60, headers={TOKEN_HEADER: self._token})
 
     def parse(self, text: str) -> dict:
         """NLU result for one text."""
