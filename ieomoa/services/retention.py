@@ -8,7 +8,7 @@ questions take them from too. The sweep (``RetentionSweep.run``) deletes
   with them), and then the caregiver links of applicants with no application left;
 - unlinked caregiver links and expired caregiver codes;
 - chat settings (voice, 쉬운 말, last keyboards) of chats with no conversation, application or
-  link left, idle for the same period;
+  link left, idle for the same period, and buttons past their lifetime;
 - audit entries older than the audit log's period;
 
 and records how many of each went in the audit log: counts only, never a number or a name.
@@ -122,6 +122,7 @@ class SweepReport:
     caregiver_links: int = 0
     caregiver_codes: int = 0
     chat_settings: int = 0
+    button_tokens: int = 0
     audit_entries: int = 0
 
     def deleted_anything(self) -> bool:
@@ -169,10 +170,14 @@ class RetentionSweep:
             chats = 0
             if active is not None:  # without the tracker store, who is still talking is unknown
                 chats = self._sweep_chat_settings(session, before["chat_settings"], active)
+            # Buttons past their lifetime (ieomoa/services/buttons.py) or used a day ago.
+            buttons = session.execute(delete(ButtonToken).where(
+                or_(ButtonToken.expires_at < now, ButtonToken.used_at < now - timedelta(days=1))
+            )).rowcount or 0
             audit = session.execute(
                 delete(AuditEntry).where(AuditEntry.at < before["audit_log"])
             ).rowcount or 0
-            report = SweepReport(conversations, events, applications, links, codes, chats, audit)
+            report = SweepReport(conversations, events, applications, links, codes, chats, buttons, audit)
             if report.deleted_anything():
                 session.add(AuditEntry(at=now, agency=AUDIT_AGENCY, action=AUDIT_ACTION,
                                        detail=report.detail()))

@@ -27,6 +27,7 @@ from ieomoa.models import (
     utcnow,
 )
 from ieomoa.services.applications import ApplicationService
+from ieomoa.services.buttons import TOKEN_LIFETIME
 from ieomoa.services.caregivers import CaregiverService
 from ieomoa.services.chats import ChatService
 from ieomoa.services.retention import RetentionSweep, load_policy
@@ -137,6 +138,9 @@ def test_settings_of_chats_with_nothing_left_go_with_the_conversation(
     applications.submit("tg-22", draft(), "kept")
     with sessions.begin() as session:
         session.add(ButtonToken(token="b:old", sender_id="tg-21", payload="/greet", title="1번 인사"))
+        # tg-23 keeps talking, but a button shown to it long ago has passed its lifetime.
+        session.add(ButtonToken(token="b:gone", sender_id="tg-23", payload="/greet", title="1번 인사",
+                                expires_at=utcnow() + TOKEN_LIFETIME))
     now = utcnow()
     # tg-23 is talking (one long session: its chat row was last touched at the session start).
     tracker_store(database_url, [("tg-23", now + CONVERSATION)])
@@ -148,6 +152,7 @@ def test_settings_of_chats_with_nothing_left_go_with_the_conversation(
     assert chats.get("tg-21") is None and count(sessions, ButtonToken, ButtonToken.sender_id == "tg-21") == 0
     assert chats.preferences("tg-22").voice  # pushes of its open application still come as voice
     assert chats.preferences("tg-23").voice
+    assert report.button_tokens == 1 and count(sessions, ButtonToken) == 0
 
 
 def test_expired_codes_unlinked_caregivers_and_old_audit_entries_go(sessions: sessionmaker[Session]) -> None:
