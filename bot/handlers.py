@@ -22,7 +22,6 @@ from ieomoa.services.chats import ChatPreferences, ChatService
 from ieomoa.services.erasure import ErasureService
 from ieomoa.services.keyboards import KeyboardService
 from ieomoa.speech.engines import CachedSpeech
-from ieomoa.speech.fixed_texts import RasaFixedTexts
 from ieomoa.speech.text import speech_text
 from ieomoa.services.updates import UpdateLedger
 
@@ -31,6 +30,8 @@ logger = logging.getLogger(__name__)
 MAX_TEXT_LENGTH = 1000
 START_PAYLOAD = "/greet"
 HELP_PAYLOAD = "/help"
+# Commands answered by a Rasa intent without a handler of their own (they reach help_command).
+COMMAND_PAYLOADS = {"privacy": "/privacy_summary"}
 
 
 @dataclass(frozen=True)
@@ -45,8 +46,6 @@ class BotServices:
     speech: CachedSpeech
     erasure: ErasureService
     tracker_store_url: str
-    # Which replies carry no user value and may be read by the online voice.
-    fixed_texts: RasaFixedTexts
 
 
 def services_of(context: ContextTypes.DEFAULT_TYPE) -> BotServices:
@@ -68,12 +67,9 @@ async def say(
     context: ContextTypes.DEFAULT_TYPE, chat_id: int, message: str, *,
     keyboard: InlineKeyboardMarkup | None = None, preferences: ChatPreferences | None = None,
 ) -> None:
-    """One of the bot's own messages, in 쉬운 말 and read aloud when the chat chose so.
-
-    ``message`` is one of the constants in bot/messages.py, so it carries no user value.
-    """
+    """One of the bot's own messages, in 쉬운 말 and read aloud when the chat chose so."""
     preferences = preferences or await preferences_of(context, chat_id)
-    outgoing = OutgoingMessage(messages.for_reader(message, preferences.easy_read), keyboard, personal=False)
+    outgoing = OutgoingMessage(messages.for_reader(message, preferences.easy_read), keyboard)
     await context.bot.send_message(chat_id, outgoing.text, reply_markup=outgoing.keyboard)
     if preferences.voice:
         await send_voice(context, chat_id, outgoing, preferences.slow)
@@ -102,8 +98,7 @@ async def converse(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str
         return
     keyboards = await asyncio.to_thread(services.buttons.issue_keyboards, sender, keyboards_in(replies))
     tokens = iter([choice.token for keyboard in keyboards for choice in keyboard])
-    fixed = await services.fixed_texts.load()
-    outgoing = render_replies(replies, lambda payload, title: next(tokens), fixed)
+    outgoing = render_replies(replies, lambda payload, title: next(tokens))
     await asyncio.to_thread(services.keyboards.remember, sender, keyboards)
     if not outgoing:
         await services.rasa.listen_again(sender)
@@ -126,14 +121,10 @@ async def converse(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str
 async def send_voice(
     context: ContextTypes.DEFAULT_TYPE, chat_id: int, message: OutgoingMessage, slow: bool = False
 ) -> None:
-    """The message read aloud, after its text; buttons are read as "1번 …, 2번 …".
-
-    A personal message is spoken offline and never cached (``CachedSpeech``).
-    """
+    """The message read aloud, after its text; buttons are read as "1번 …, 2번 …"."""
     titles = [row[0].text for row in message.keyboard.inline_keyboard] if message.keyboard else []
-    spoken = speech_text(message.text, titles)
     try:
-        audio = await asyncio.to_thread(services_of(context).speech.say, spoken, slow, personal=message.personal)
+        audio = await asyncio.to_thread(services_of(context).speech.say, speech_text(message.text, titles), slow)
     except Exception:
         logger.exception("Speech synthesis failed; the text was sent")
         return
@@ -153,9 +144,17 @@ async def voice_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     await converse(update, context, "/voice_off" if preferences.voice else "/voice_on")
 
 
+def command_of(text: str | None) -> str:
+    """"privacy" for "/privacy" or "/privacy@ieomoa_bot …"."""
+    first = (text or "").split(maxsplit=1)[0] if (text or "").strip() else ""
+    return first.removeprefix("/").split("@", 1)[0].lower()
+
+
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/help and unknown commands: what the bot can do."""
-    await converse(update, context, HELP_PAYLOAD)
+    """/help and unknown commands: what the bot can do; /privacy: the privacy summary."""
+    message = update.effective_message
+    command = command_of(message.text if message is not None else None)
+    await converse(update, context, COMMAND_PAYLOADS.get(command, HELP_PAYLOAD))
 
 
 async def relay_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
