@@ -22,6 +22,7 @@ from ieomoa.services.chats import ChatPreferences, ChatService
 from ieomoa.services.erasure import ErasureService
 from ieomoa.services.keyboards import KeyboardService
 from ieomoa.speech.engines import CachedSpeech
+from ieomoa.speech.fixed_texts import RasaFixedTexts
 from ieomoa.speech.text import speech_text
 from ieomoa.services.updates import UpdateLedger
 
@@ -46,6 +47,8 @@ class BotServices:
     speech: CachedSpeech
     erasure: ErasureService
     tracker_store_url: str
+    # Which replies carry no user value and may be read by the online voice.
+    fixed_texts: RasaFixedTexts
 
 
 def services_of(context: ContextTypes.DEFAULT_TYPE) -> BotServices:
@@ -67,9 +70,12 @@ async def say(
     context: ContextTypes.DEFAULT_TYPE, chat_id: int, message: str, *,
     keyboard: InlineKeyboardMarkup | None = None, preferences: ChatPreferences | None = None,
 ) -> None:
-    """One of the bot's own messages, in 쉬운 말 and read aloud when the chat chose so."""
+    """One of the bot's own messages, in 쉬운 말 and read aloud when the chat chose so.
+
+    ``message`` is one of the constants in bot/messages.py, so it carries no user value.
+    """
     preferences = preferences or await preferences_of(context, chat_id)
-    outgoing = OutgoingMessage(messages.for_reader(message, preferences.easy_read), keyboard)
+    outgoing = OutgoingMessage(messages.for_reader(message, preferences.easy_read), keyboard, personal=False)
     await context.bot.send_message(chat_id, outgoing.text, reply_markup=outgoing.keyboard)
     if preferences.voice:
         await send_voice(context, chat_id, outgoing, preferences.slow)
@@ -98,7 +104,8 @@ async def converse(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str
         return
     keyboards = await asyncio.to_thread(services.buttons.issue_keyboards, sender, keyboards_in(replies))
     tokens = iter([choice.token for keyboard in keyboards for choice in keyboard])
-    outgoing = render_replies(replies, lambda payload, title: next(tokens))
+    fixed = await services.fixed_texts.load()
+    outgoing = render_replies(replies, lambda payload, title: next(tokens), fixed)
     await asyncio.to_thread(services.keyboards.remember, sender, keyboards)
     if not outgoing:
         await services.rasa.listen_again(sender)
@@ -121,10 +128,14 @@ async def converse(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str
 async def send_voice(
     context: ContextTypes.DEFAULT_TYPE, chat_id: int, message: OutgoingMessage, slow: bool = False
 ) -> None:
-    """The message read aloud, after its text; buttons are read as "1번 …, 2번 …"."""
+    """The message read aloud, after its text; buttons are read as "1번 …, 2번 …".
+
+    A personal message is spoken offline and never cached (``CachedSpeech``).
+    """
     titles = [row[0].text for row in message.keyboard.inline_keyboard] if message.keyboard else []
+    spoken = speech_text(message.text, titles)
     try:
-        audio = await asyncio.to_thread(services_of(context).speech.say, speech_text(message.text, titles), slow)
+        audio = await asyncio.to_thread(services_of(context).speech.say, spoken, slow, personal=message.personal)
     except Exception:
         logger.exception("Speech synthesis failed; the text was sent")
         return
