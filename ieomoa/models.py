@@ -5,8 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, Date, DateTime, ForeignKey, MetaData, String, Text
-from sqlalchemy import TypeDecorator
+from sqlalchemy import JSON, BigInteger, Boolean, Date, DateTime, ForeignKey, MetaData, String, Text, TypeDecorator
 from sqlalchemy import Integer as sa_Integer
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 

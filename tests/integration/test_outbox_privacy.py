@@ -152,7 +152,8 @@ def test_migration_ties_old_pushes_to_their_application_and_drops_delivered_text
             " '고졸', false, '[]', '시간제', '메신저', 'x', '{}', '[]')"
         ))
         connection.execute(sa.text(
-            "INSERT INTO timeline_entries (id, application_seq, status, at) VALUES (31, 7, 'ASSIGNED', CURRENT_TIMESTAMP)"
+            "INSERT INTO timeline_entries (id, application_seq, status, at)"
+            " VALUES (31, 7, 'ASSIGNED', CURRENT_TIMESTAMP)"
         ))
         for key, chat, state in (("status:31:101", 101, "SENT"), ("status:31:202", 202, "PENDING"),
                                  ("other:1", 303, "PENDING")):
