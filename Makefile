@@ -19,7 +19,7 @@ QUIET_PIP := 2>&1 | { grep -v '^WARNING: Location' || true; }
 
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: setup run test unit integration e2e model migrate bench agency-token rotate-key nlu-report nlu-test freeze clean
+.PHONY: setup run test unit integration e2e model migrate bench agency-token rotate-key nlu-report nlu-test freeze clean compose-tool secrets
 
 setup: $(APP_VENV)/.stamp $(RASA_VENV)/.stamp
 
@@ -42,6 +42,14 @@ $(RASA_VENV)/.stamp: requirements/rasa.txt nlu/pyproject.toml
 	PYTHONWARNINGS=ignore $(RASA_VENV)/bin/pip install --quiet --no-deps -e nlu $(QUIET_PIP)
 	@touch $@
 
+# docker-compose, with which the tests validate docker-compose.yml (no Docker engine needed).
+compose-tool:
+	@scripts/ensure-docker-compose.sh
+
+# The secret files docker-compose.yml hands the containers (secrets/, out of git and images).
+secrets:
+	@scripts/make-secrets.sh
+
 model: $(RASA_VENV)/.stamp
 	@scripts/train-model.sh
 
@@ -51,10 +59,10 @@ migrate: $(APP_VENV)/.stamp
 run: setup model migrate
 	@$(APP_PY) -m ieomoa.stack
 
-test: setup model
+test: setup model compose-tool
 	$(APP_PY) -m pytest -q -p no:cacheprovider tests
 
-unit: $(APP_VENV)/.stamp
+unit: $(APP_VENV)/.stamp compose-tool
 	$(APP_PY) -m pytest -q tests/unit
 
 # Re-encrypt stored data under the first secret of IEOMOA_SECRET_KEY ("new,old"), in small

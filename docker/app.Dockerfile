@@ -1,20 +1,23 @@
-# App image: bot, action server (python -m actions.server, which needs ACTION_SERVER_SECRET),
-# migrations, relay and agency API. Python 3.11. Servers listen on 127.0.0.1 unless
-# IEOMOA_BIND_HOST is set (docker-compose sets 0.0.0.0 where other containers call in).
-FROM python:3.11-slim
-ENV PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+# App image: migrations, action server, bot, relay and agency API (one image, the command
+# picks the service; ieomoa/service_commands.py lists them). Python 3.11, as the app
+# environment; every package from the pinned requirements/app.txt. The code runs from /app
+# (PYTHONPATH) as the non-root user ieomoa. Servers listen on 127.0.0.1 unless
+# IEOMOA_BIND_HOST says otherwise (docker-compose sets 0.0.0.0 where other containers call in).
+FROM python:3.11.13-slim-bookworm
+ENV PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1 PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PYTHONPATH=/app IEOMOA_VAR_DIR=/home/ieomoa/var
 WORKDIR /app
+# Offline speech (espeak-ng) and audio conversion for voice replies.
 RUN apt-get update && apt-get install -y --no-install-recommends libsndfile1 espeak-ng \
     && rm -rf /var/lib/apt/lists/*
 COPY requirements/app.txt requirements/app.txt
 RUN pip install --no-cache-dir -r requirements/app.txt
-COPY pyproject.toml ./
 COPY ieomoa ieomoa
 COPY bot bot
 COPY actions actions
-RUN pip install --no-cache-dir --no-deps .
-RUN useradd --create-home ieomoa
+RUN useradd --create-home --uid 10001 ieomoa
 USER ieomoa
-# One image, several services: each one's healthcheck is in docker-compose.yml (the action
-# server's /health, the agency API's /openapi.json, the database for the relay, ...).
-HEALTHCHECK NONE
+# Every service of this image uses the database; docker-compose.yml adds each one's own check
+# (the action server's /health, the agency API's /openapi.json, Rasa for the bot).
+HEALTHCHECK --interval=30s --timeout=10s --start-period=20s --retries=3 \
+    CMD ["python", "-c", "import sqlalchemy; from ieomoa.config import load_settings; sqlalchemy.create_engine(load_settings().database_url).connect().close()"]

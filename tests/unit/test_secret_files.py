@@ -17,6 +17,7 @@ APP_SECRETS = {
     "DATABASE_URL": "database_url",
     "IEOMOA_SECRET_KEY": "secret_key",
     "ACTION_SERVER_SECRET": "action_server_secret",
+    "TELEGRAM_WEBHOOK_SECRET": "telegram_webhook_secret",
 }
 
 
