@@ -1,4 +1,4 @@
-"""Build and run the Telegram application (polling)."""
+"""Build and run the Telegram application: long polling, or a webhook (BOT_MODE)."""
 
 from __future__ import annotations
 
@@ -28,6 +28,8 @@ from bot.handlers import (
 )
 from bot.rasa_client import RasaClient
 from bot.delivery import DEFAULT_RECOVERY_INTERVAL, LedgeredUpdateProcessor, UpdateDelivery
+from bot.rate_limit import TelegramRateLimiter
+from bot.webhook import WEBHOOK, bot_mode, run_webhook, webhook_config
 from ieomoa.config import Settings, env_value, load_settings
 from ieomoa.db import session_factory
 from ieomoa.logging_setup import configure_logging
@@ -100,6 +102,8 @@ def build_application(settings: Settings) -> Application:
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.telegram_api_file_url)
         .concurrent_updates(LedgeredUpdateProcessor(delivery))
+        # Every reply within Telegram's limits; a 429 waits for retry_after and sends again.
+        .rate_limiter(TelegramRateLimiter())
         .post_init(prepare)
         .post_stop(stop_recovery)
         .post_shutdown(close_services)
@@ -120,9 +124,15 @@ def build_application(settings: Settings) -> Application:
 
 
 def main() -> None:
-    """Run the bot with long polling until interrupted."""
+    """Run the bot until interrupted: long polling, or a webhook when BOT_MODE=webhook."""
     configure_logging()
-    application = build_application(load_settings())
+    settings = load_settings()
+    # Settings that cannot work stop the bot before it touches Telegram.
+    webhook = webhook_config(settings) if bot_mode(settings) == WEBHOOK else None
+    application = build_application(settings)
+    if webhook is not None:
+        run_webhook(application, webhook)
+        return
     logger.info("Bot polling started")
     application.run_polling(allowed_updates=Update.ALL_TYPES)
 

@@ -1,16 +1,21 @@
 """A local stand-in for the Telegram Bot API, served over real HTTP on 127.0.0.1.
 
 The real bot process polls it exactly as it polls Telegram. Tests push updates (text,
-button presses, stickers, redeliveries) and wait for what the bot sent.
+button presses, stickers, redeliveries) and wait for what the bot sent. Once the bot calls
+setWebhook, updates are POSTed to its webhook URL instead, one at a time and in order, with
+the secret in the X-Telegram-Bot-Api-Secret-Token header, as Telegram does.
 """
 
 from __future__ import annotations
 
 import itertools
+import queue
 import random
 import json
 import threading
 import time
+import urllib.error
+import urllib.request
 from dataclasses import dataclass, field
 from email.parser import BytesParser
 from email.policy import HTTP
@@ -19,6 +24,10 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 BOT_USER = {"id": 7000001, "is_bot": True, "first_name": "이어모아", "username": "ieomoa_test_bot"}
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+_REGISTERED = object()  # post_update's default: the secret the bot gave in setWebhook
+# The bot's webhook is on 127.0.0.1: never through a proxy the environment may name.
+_DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
 @dataclass
@@ -59,6 +68,10 @@ class TelegramStandIn:
         self.fail_next: dict[str, list[tuple[int, dict[str, Any]]]] = {}
         self.offsets: list[int] = []  # every getUpdates offset: what the bot confirmed
         self._holds: dict[str, threading.Event] = {}
+        self.webhook: dict[str, Any] | None = None  # the last setWebhook's parameters, until deleteWebhook
+        self.webhook_deliveries: list[tuple[int, int]] = []  # (update_id, HTTP status) of each POST
+        self._webhook_queue: queue.Queue[dict[str, Any]] = queue.Queue()
+        self._webhook_thread: threading.Thread | None = None
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
@@ -122,9 +135,12 @@ class TelegramStandIn:
         return self.push({"callback_query": query})
 
     def push(self, body: dict[str, Any], update_id: int | None = None) -> dict[str, Any]:
-        """Queue an update for the bot's next getUpdates."""
+        """Queue an update for the bot's next getUpdates, or POST it to the webhook once one is set."""
         update = {"update_id": update_id or next(self._update_ids), **body}
         with self._lock:
+            if self.webhook is not None:
+                self._webhook_queue.put(update)
+                return update
             self._updates.append(update)
             self._lock.notify_all()
         return update
@@ -158,7 +174,58 @@ class TelegramStandIn:
     def redeliver(self, update: dict[str, Any]) -> None:
         """Deliver an already-delivered update again, whatever offset the bot asks for."""
         with self._lock:
+            if self.webhook is not None:
+                self._webhook_queue.put(update)
+                return
             self._redeliver.append(update)
+            self._lock.notify_all()
+
+    # -- webhook ---------------------------------------------------------------
+    def post_update(self, update: dict[str, Any], secret: Any = _REGISTERED, timeout: float = 30.0) -> int:
+        """POST one update to the webhook now; the HTTP status the bot answered.
+
+        ``secret`` is sent in the secret header: by default the one the bot registered, None
+        for no header at all.
+        """
+        with self._lock:
+            webhook = self.webhook
+        assert webhook is not None, "the bot has not called setWebhook"
+        if secret is _REGISTERED:
+            secret = webhook.get("secret_token")
+        headers = {"Content-Type": "application/json"}
+        if secret is not None:
+            headers[SECRET_HEADER] = str(secret)
+        request = urllib.request.Request(
+            str(webhook["url"]), data=json.dumps(update, ensure_ascii=False).encode("utf-8"),
+            headers=headers, method="POST",
+        )
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                with _DIRECT.open(request, timeout=timeout) as response:
+                    return response.status
+            except urllib.error.HTTPError as error:
+                return error.code
+            except (urllib.error.URLError, ConnectionError):
+                # PTB registers the webhook just before its server listens: Telegram retries too.
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+
+    def _deliver_to_webhook(self) -> None:
+        while True:
+            update = self._webhook_queue.get()
+            status = self.post_update(update)
+            with self._lock:
+                self.webhook_deliveries.append((update["update_id"], status))
+                self._lock.notify_all()
+
+    def _set_webhook(self, params: dict[str, Any]) -> None:
+        with self._lock:
+            self.webhook = dict(params) if params.get("url") else None
+            if self.webhook is not None and self._webhook_thread is None:
+                self._webhook_thread = threading.Thread(target=self._deliver_to_webhook, daemon=True)
+                self._webhook_thread.start()
             self._lock.notify_all()
 
     def messages_to(self, chat_id: int, method: str = "sendMessage") -> list[SentMessage]:
@@ -276,7 +343,13 @@ class TelegramStandIn:
             return 200, {"ok": True, "result": BOT_USER}
         if method == "getUpdates":
             return 200, {"ok": True, "result": self._get_updates(params)}
-        if method in {"deleteWebhook", "setMyCommands", "answerCallbackQuery", "sendChatAction"}:
+        if method == "setWebhook":
+            self._set_webhook(params)
+            return 200, {"ok": True, "result": True}
+        if method == "deleteWebhook":
+            self._set_webhook({})
+            return 200, {"ok": True, "result": True}
+        if method in {"setMyCommands", "answerCallbackQuery", "sendChatAction"}:
             return 200, {"ok": True, "result": True}
         if method in {"sendMessage", "sendVoice", "sendAudio", "editMessageReplyMarkup", "editMessageText"}:
             return 200, {"ok": True, "result": self._record(method, params, files)}
