@@ -6,11 +6,14 @@ delivered twice is answered once. Rasa and the action server are real.
 
 from __future__ import annotations
 
+import http.client
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
+from bot.webhook import MAX_UPDATE_BYTES
 from ieomoa.stack import ManagedProcess, bot_process
 from tests.support.stack import RunningStack, free_port
 from tests.support.telegram_standin import TelegramStandIn
@@ -100,6 +103,25 @@ def test_an_update_delivered_twice_is_answered_once(
     assert HELP_TEXT in replies[0].text and "천만에요" in replies[1].text
     assert len(telegram.messages_to(chat_id)) == 2
     assert [status for update_id, status in telegram.webhook_deliveries if update_id == update["update_id"]] == [200, 200]
+
+
+def test_an_oversized_request_is_refused_before_its_body_is_read(
+    webhook_bot: ManagedProcess, telegram: TelegramStandIn, chat_id: int
+) -> None:
+    assert telegram.webhook is not None
+    url = urlsplit(telegram.webhook["url"])
+    connection = http.client.HTTPConnection(url.hostname or "", url.port, timeout=30)
+    try:
+        connection.putrequest("POST", url.path)
+        connection.putheader("Content-Type", "application/json")
+        connection.putheader("X-Telegram-Bot-Api-Secret-Token", SECRET)
+        connection.putheader("Content-Length", str(MAX_UPDATE_BYTES + 1))
+        connection.endheaders()  # and no body: the answer must not wait for it
+        assert connection.getresponse().status == 400
+    finally:
+        connection.close()
+    telegram.push_text(chat_id, "도움말")
+    assert HELP_TEXT in telegram.wait_for(chat_id, 1)[0].text
 
 
 def test_webhook_mode_refuses_to_start_without_its_secret(stack: RunningStack, tmp_path: Path) -> None:
