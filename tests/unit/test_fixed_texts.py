@@ -2,27 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
-
-import yaml
-
 from bot.render import render_replies
 from ieomoa.speech.fixed_texts import FixedTexts
+from tests.support.domain import domain_responses
 
-DOMAIN_DIR = Path(__file__).resolve().parents[2] / "nlu" / "domain"
-
-
-def domain() -> dict[str, Any]:
-    """nlu/domain/*.yml merged, as Rasa's ``GET /domain`` gives the responses."""
-    responses: dict[str, Any] = {}
-    for path in sorted(DOMAIN_DIR.glob("*.yml")):
-        responses.update((yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("responses") or {})
-    return {"responses": responses}
-
-
-FIXED = FixedTexts.from_domain(domain())
-RESPONSES = domain()["responses"]
+RESPONSES = domain_responses()
+FIXED = FixedTexts.from_domain({"responses": RESPONSES})
 
 
 def text_of(name: str, variation: int = -1) -> str:
