@@ -17,7 +17,9 @@ from ieomoa.models import CaregiverLink
 from ieomoa.services.caregivers import Redemption
 
 CODE = re.compile(r"(?<!\d)(\d{6})(?!\d)")
-LINKED, BLOCKED = "linked", "blocked"
+# How code entry ended (the caregiver_code slot): linked, this chat blocked for an hour, or
+# every chat paused because all of them together made too many wrong tries.
+LINKED, BLOCKED, PAUSED = "linked", "blocked", "paused"
 # Menu choices (the `answer` entity of the link_caregiver buttons).
 REMOVE, REMOVE_ALL, REMOVE_ONE = "끊기", "끊기:모두", "끊기:"
 
@@ -100,7 +102,7 @@ class ValidateCaregiverCodeForm(FormValidationAction):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         """Link on a live code; otherwise one kind sentence that reveals nothing."""
-        if value in (LINKED, BLOCKED):
+        if value in (LINKED, BLOCKED, PAUSED):
             return {"caregiver_code": value}
         code = CODE.search(str(value))
         if code is None:
@@ -112,6 +114,8 @@ class ValidateCaregiverCodeForm(FormValidationAction):
             return {"caregiver_code": LINKED}
         if result is Redemption.TOO_MANY_TRIES:
             return {"caregiver_code": BLOCKED}
+        if result is Redemption.PAUSED_FOR_ALL:
+            return {"caregiver_code": PAUSED}
         dispatcher.utter_message(response="utter_caregiver_code_wrong")
         return {"caregiver_code": None}
 
@@ -125,6 +129,8 @@ class ActionAfterCaregiverForm(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         outcome = tracker.get_slot("caregiver_code")
         dispatcher.utter_message(
-            response="utter_caregiver_linked" if outcome == LINKED else "utter_caregiver_too_many_tries"
+            response="utter_caregiver_linked" if outcome == LINKED
+            else "utter_caregiver_codes_paused" if outcome == PAUSED
+            else "utter_caregiver_too_many_tries"
         )
         return [SlotSet("caregiver_code", None)]

@@ -63,8 +63,10 @@ class Redemption(Enum):
 
     LINKED = "linked"
     WRONG = "wrong"
-    # This chat's limit or the overall limit: either way the user is told to try again later.
+    # This chat made too many wrong tries: it is told so, and to try again in an hour.
     TOO_MANY_TRIES = "too_many_tries"
+    # All chats together made too many: nobody is blamed, everyone is asked to come back later.
+    PAUSED_FOR_ALL = "paused_for_all"
 
 
 @dataclass(frozen=True)
@@ -112,7 +114,8 @@ class CaregiverService:
         """Link the caregiver if the code is live; count a wrong try otherwise.
 
         Refused (even a right code) while this chat made WRONG_CODES_PER_HOUR wrong tries in
-        the last hour, or all chats together GLOBAL_WRONG_CODES_PER_HOUR.
+        the last hour (TOO_MANY_TRIES), or all chats together GLOBAL_WRONG_CODES_PER_HOUR
+        (PAUSED_FOR_ALL).
         """
         now = self._clock()
         keys = sender_keys(caregiver_sender_id)
@@ -122,7 +125,7 @@ class CaregiverService:
             if (session.scalar(recent.where(CaregiverAttempt.sender_key.in_(keys))) or 0) >= self._per_chat_limit:
                 return Redemption.TOO_MANY_TRIES
             if (session.scalar(recent) or 0) >= self._global_limit:
-                return Redemption.TOO_MANY_TRIES
+                return Redemption.PAUSED_FOR_ALL
             record = session.scalar(
                 select(CaregiverCode).where(CaregiverCode.code_hash.in_(code_hashes(code.strip())))
                 .with_for_update()

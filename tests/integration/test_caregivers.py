@@ -77,7 +77,7 @@ def test_wrong_codes_are_limited_across_all_chats(sessions: sessionmaker[Session
     issued = service.issue_code("tg-1", share_sensitive=False)
     for n in range(12):  # twelve chats, one wrong code each: none reaches its own limit
         assert service.redeem(f"tg-{100 + n}", wrong_for(issued.code)) is Redemption.WRONG
-    assert service.redeem("tg-500", issued.code) is Redemption.TOO_MANY_TRIES  # a fresh chat too
+    assert service.redeem("tg-500", issued.code) is Redemption.PAUSED_FOR_ALL  # a fresh chat too
     assert service.applicant_of("tg-500") is None
     clock.now += timedelta(minutes=61)
     assert service.redeem("tg-500", issued.code) is Redemption.LINKED
