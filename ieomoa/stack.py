@@ -152,11 +152,12 @@ def main() -> None:
         from bot.webhook import check_update_settings
 
         check_update_settings(settings)  # a webhook without its secret stops here, not in a loop
-    for note in clear_leftovers(PID_FILE, ports_of(settings, with_bot=with_bot), host=settings.bind_host):
+    pid_file = PidFile(PID_FILE)
+    for note in clear_leftovers(pid_file, ports_of(settings, with_bot=with_bot), host=settings.bind_host):
         print(note, flush=True)
     endpoints = write_endpoints(VAR_DIR / "endpoints.yml", settings)
     echo = sys.stdout if with_bot else None
-    supervisor = Supervisor(pid_file=PidFile(PID_FILE))
+    supervisor = Supervisor(pid_file=pid_file)
 
     def run() -> None:
         actions = action_server_process(

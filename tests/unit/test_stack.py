@@ -103,3 +103,17 @@ def test_the_action_server_does_not_start_without_a_real_secret(secret: str | No
     )
     assert result.returncode != 0
     assert "ACTION_SERVER_SECRET" in result.stderr
+
+
+def test_make_run_frees_the_ports_it_will_listen_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    from ieomoa.config import load_settings
+    from ieomoa.stack import ports_of
+
+    for name in ("RASA_URL", "ACTION_SERVER_URL", "AGENCY_API_PORT", "TELEGRAM_WEBHOOK_PORT"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("BOT_MODE", "polling")
+    assert set(ports_of(load_settings(), with_bot=True)) == {5005, 5055, 8000}
+    monkeypatch.setenv("BOT_MODE", "webhook")
+    monkeypatch.setenv("TELEGRAM_WEBHOOK_PORT", "8443")
+    assert ports_of(load_settings(), with_bot=True)[8443] == "the bot's webhook"
+    assert 8443 not in ports_of(load_settings(), with_bot=False)  # the terminal chat runs no bot
