@@ -249,3 +249,18 @@ def test_a_second_run_is_refused_while_the_first_runs(tmp_path: Path, spawned: l
     with pytest.raises(SystemExit, match=f"already running in this folder \\(process {first.pid}\\)"):
         clear_leftovers(pid_file, {}, grace=2)
     assert pid_running(child.pid) and pid_file.path.exists()
+
+
+def test_make_run_names_a_foreign_program_on_its_port_and_starts_nothing(tmp_path: Path, spawned: list) -> None:
+    port = free_port()
+    start_by_hand(spawned, LISTENER, str(port), python=os.path.realpath(sys.executable))
+    env = dict(os.environ, IEOMOA_VAR_DIR=str(tmp_path), ACTION_SERVER_URL=f"http://127.0.0.1:{port}/webhook",
+               RASA_URL=f"http://127.0.0.1:{free_port()}", AGENCY_API_PORT=str(free_port()),
+               IEOMOA_SECRET_KEY="unit-test-secret-0123456789abcdef")
+    env.pop("TELEGRAM_BOT_TOKEN", None)
+    result = subprocess.run([sys.executable, "-m", "ieomoa.stack", "--terminal"], cwd=PROJECT_ROOT, env=env,
+                            stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    assert f"Port {port} (the action server) is in use by" in result.stderr
+    assert "left alone" in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "log").exists()  # nothing was started
