@@ -46,6 +46,11 @@ $(RASA_VENV)/.stamp: requirements/rasa.txt nlu/pyproject.toml
 compose-tool:
 	@scripts/ensure-docker-compose.sh
 
+# HAProxy (Debian's package), in front of the two Rasa servers of tests/integration/test_rasa_replicas.py.
+.PHONY: lb-tool
+lb-tool:
+	@scripts/ensure-debian-package.sh haproxy haproxy "the replica test runs Rasa behind it"
+
 # The secret files docker-compose.yml hands the containers (secrets/, out of git and images).
 secrets:
 	@scripts/make-secrets.sh
@@ -59,7 +64,7 @@ migrate: $(APP_VENV)/.stamp
 run: setup model migrate
 	@$(APP_PY) -m ieomoa.stack
 
-test: setup model compose-tool
+test: setup model compose-tool lb-tool
 	$(APP_PY) -m pytest -q -p no:cacheprovider tests
 
 unit: $(APP_VENV)/.stamp compose-tool

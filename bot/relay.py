@@ -5,8 +5,10 @@ can run at once; only the oldest pending row of each chat is claimable, which ke
 chat's messages in order and lets one chat get at most one message per second. Each
 outcome is committed on its own right after Telegram answers, so a relay killed mid-batch
 never makes another resend what was already delivered; its leased rows go to the other
-relays when the lease ends. A 429 stops the batch and pauses every relay (``relay_state``,
-read before each send); a 403 blocks the chat until it writes to the bot again. See
+relays when the lease ends. Telegram's overall limit is one for all relays together: each
+send takes the next slot of a rate shared through ``relay_state``. A 429 stops the batch and
+pauses every relay (read with each slot); a 403 blocks the chat until it writes to the bot
+again. See
 ``ieomoa.services.outbox``. Push texts are personal data: they are never logged.
 The relay also finishes conversation erasures that a stopped bot left pending, and runs the
 retention sweep every hour (ieomoa/services/retention.py).
@@ -16,7 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -40,7 +42,7 @@ __all__ = ["PENDING", "SENT", "UNDELIVERABLE", "OutboxRelay", "RelayLimits", "te
 
 @dataclass(frozen=True)
 class RelayLimits:
-    """Telegram's limits: about 30 messages/s per bot, 1/s per chat; and the claim lease.
+    """Telegram's limits: about 30 messages/s per bot (all relays together), 1/s per chat; the lease.
 
     A relay stops sending from a batch once less than ``lease_margin`` seconds of its lease
     remain (more than one send can take with the HTTP timeouts), so no row is sent after
@@ -56,23 +58,6 @@ class RelayLimits:
     lease_margin: float = 45.0
 
 
-class RateLimiter:
-    """Token bucket for the overall send rate."""
-
-    def __init__(self, rate: float) -> None:
-        self._interval = 1.0 / rate
-        self._next = time.monotonic()
-        self._lock = asyncio.Lock()
-
-    async def wait(self) -> None:
-        """Return when the next send is allowed."""
-        async with self._lock:
-            now = time.monotonic()
-            if self._next > now:
-                await asyncio.sleep(self._next - now)
-            self._next = max(self._next, now) + self._interval
-
-
 def _seconds(retry_after: float | timedelta) -> float:
     return retry_after.total_seconds() if isinstance(retry_after, timedelta) else float(retry_after)
 
@@ -83,12 +68,14 @@ class OutboxRelay:
     def __init__(
         self, sessions: sessionmaker[Session], bot: Bot, limits: RelayLimits | None = None,
         speech: CachedSpeech | None = None, clock: Clock = utcnow,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self._bot = bot
         self._speech = speech
         self._limits = limits or RelayLimits()
-        self._rate = RateLimiter(self._limits.messages_per_second)
+        self._send_interval = 1.0 / self._limits.messages_per_second
         self._clock = clock
+        self._sleep = sleep
         self._store = OutboxStore(sessions, clock)
         self._pause_left = 0.0  # seconds of the shared pause seen last, for run()'s wait
 
@@ -97,6 +84,16 @@ class OutboxRelay:
         until = await asyncio.to_thread(self._store.paused_until)
         self._pause_left = 0.0 if until is None else max(0.0, (until - self._clock()).total_seconds())
         return until is not None
+
+    async def _take_send_slot(self) -> bool:
+        """Wait for this relay's next slot of the shared send rate; False while paused (429)."""
+        slot = await asyncio.to_thread(self._store.reserve_send, self._send_interval)
+        if slot is None:
+            return False
+        wait = (slot - self._clock()).total_seconds()
+        if wait > 0:
+            await self._sleep(wait)
+        return True
 
     async def deliver_once(self) -> int:
         """Claim one batch and send it; returns how many rows were tried (0 while paused)."""
@@ -111,7 +108,7 @@ class OutboxRelay:
                 if (claim.lease_until - self._clock()).total_seconds() < limits.lease_margin:
                     logger.warning("Lease nearly over; %d pushes left for the next batch", len(pending))
                     break
-                if await self._paused():  # another relay may have got a 429 meanwhile
+                if not await self._take_send_slot():  # another relay may have got a 429 meanwhile
                     break
                 push = pending.pop(0)
                 go_on = await self._send(claim, push)
@@ -127,8 +124,7 @@ class OutboxRelay:
         return tried
 
     async def _send(self, claim: Claim, push: Push) -> bool:
-        """Send one push and commit its outcome; False when the batch must stop (429)."""
-        await self._rate.wait()
+        """Send one push (its send slot taken) and commit its outcome; False when the batch must stop (429)."""
         try:
             await self._bot.send_message(push.chat_id, push.text)
         except RetryAfter as error:
@@ -169,7 +165,9 @@ class OutboxRelay:
         assert self._speech is not None
         try:
             audio = await asyncio.to_thread(self._speech.say, speech_text(push.text), push.voice_slow, personal=True)
-            await self._rate.wait()
+            if not await self._take_send_slot():
+                logger.warning("Voice note for push %d not sent: every relay pauses (429); its text was sent", push.id)
+                return
             await self._bot.send_voice(push.chat_id, audio)
         except RetryAfter as error:
             seconds = _seconds(error.retry_after)

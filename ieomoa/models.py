@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, Date, DateTime, ForeignKey, MetaData, String, Text, TypeDecorator
+from sqlalchemy import JSON, BigInteger, Boolean, Date, DateTime, ForeignKey, Index, MetaData, String, Text, TypeDecorator
 from sqlalchemy import Integer as sa_Integer
+from sqlalchemy import text as sa_text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from ieomoa.crypto import OUTBOX, decrypt_text, encrypt_text, is_token
@@ -205,6 +206,16 @@ class OutboxMessage(Base):
     lease_token: Mapped[str | None] = mapped_column(String(32))
     lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
+    # The relays' claim reads pending rows only, in id order, and asks whether a chat has an
+    # older pending row: two small partial indexes however many delivered rows accumulate
+    # (migration 0016; bench/relay_outbox.py shows the plan).
+    __table_args__ = (
+        Index("ix_outbox_pending_id", "id", postgresql_where=sa_text("state = 'PENDING'"),
+              sqlite_where=sa_text("state = 'PENDING'")),
+        Index("ix_outbox_pending_chat_id", "chat_id", "id", postgresql_where=sa_text("state = 'PENDING'"),
+              sqlite_where=sa_text("state = 'PENDING'")),
+    )
+
 
 class BlockedChat(Base):
     """A Telegram chat that blocked the bot (403): no pushes until it writes to the bot again."""
@@ -224,6 +235,9 @@ class RelayState(Base):
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     paused_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     pause_reason: Mapped[str | None] = mapped_column(String(200))
+    # Telegram's overall limit for all relays together: when the next send slot starts, in
+    # microseconds since the epoch (UTC). Each send takes the next slot (OutboxStore.reserve_send).
+    next_send_us: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
 
 class CaregiverCode(Base):

@@ -3,7 +3,9 @@
 The tracker store lives on the same database server as the app, in its own database:
 a sibling SQLite file, or ``<db>_rasa`` on PostgreSQL (Rasa creates it on first start).
 The action endpoint carries the action server's shared secret in a header, so the file
-holds secrets: it is written readable by its owner only.
+holds secrets: it is written readable by its owner only. Several Rasa servers sharing one
+tracker store also need a lock store in Redis (``redis_lock_store_config``), so that one
+conversation is processed by one server at a time.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import os
 import sys
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy.engine import make_url
 
@@ -21,6 +24,8 @@ from ieomoa.config import ACTION_SECRET_HEADER, VAR_DIR, Settings, load_settings
 
 # Rasa's SQL tracker store with event data encrypted (nlu/ieomoa_nlu/tracker_store.py).
 TRACKER_STORE_TYPE = "ieomoa_nlu.tracker_store.EncryptedSQLTrackerStore"
+# Rasa's Redis lock store with atomic ticket changes (nlu/ieomoa_nlu/lock_store.py).
+LOCK_STORE_TYPE = "ieomoa_nlu.lock_store.AtomicRedisLockStore"
 
 
 def tracker_store_config(database_url: str) -> dict[str, Any]:
@@ -69,17 +74,43 @@ def action_endpoint(settings: Settings) -> dict[str, Any]:
     }
 
 
-def endpoints(settings: Settings) -> dict[str, Any]:
-    """The endpoints document: action server and tracker store."""
-    return {
+def redis_lock_store_config(redis_url: str, key_prefix: str = "ieomoa") -> dict[str, Any]:
+    """Rasa's lock store in Redis at ``redis://[:password@]host[:port][/db]``.
+
+    ``key_prefix`` (letters and digits only, Rasa ignores anything else) keeps apart the
+    locks of deployments sharing one Redis.
+    """
+    if not key_prefix.isalnum():
+        raise ValueError("the lock store's key prefix must be letters and digits")
+    url = urlsplit(redis_url)
+    if url.scheme != "redis" or not url.hostname:
+        raise ValueError("the lock store URL must look like redis://host:6379/1")
+    config: dict[str, Any] = {
+        "type": LOCK_STORE_TYPE,
+        "url": url.hostname,
+        "port": url.port or 6379,
+        "db": int(url.path.strip("/") or 1),
+        "key_prefix": key_prefix,
+    }
+    if url.password:
+        config["password"] = url.password
+    return config
+
+
+def endpoints(settings: Settings, lock_store: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The endpoints document: action server, tracker store and, for replicas, the lock store."""
+    document = {
         "action_endpoint": action_endpoint(settings),
         "tracker_store": tracker_store_config(settings.database_url),
     }
+    if lock_store is not None:
+        document["lock_store"] = lock_store
+    return document
 
 
-def write_endpoints(path: Path, settings: Settings | None = None) -> Path:
+def write_endpoints(path: Path, settings: Settings | None = None, lock_store: dict[str, Any] | None = None) -> Path:
     """Write endpoints as YAML (JSON is valid YAML, so no YAML writer is needed), mode 0600."""
-    document = json.dumps(endpoints(settings or load_settings()), indent=2)
+    document = json.dumps(endpoints(settings or load_settings(), lock_store), indent=2)
     path.parent.mkdir(parents=True, exist_ok=True)
     # Created 0600 (and an older, wider file narrowed) before the secrets go in.
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

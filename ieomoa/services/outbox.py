@@ -13,6 +13,11 @@ shared 429 pause and chats that blocked the bot.
   row, which every relay reads before each send: one row rather than the outbox rows,
   because pushes queued after the 429 must wait too and a pending row of every chat
   would otherwise need rewriting.
+- **One send rate for every relay.** Telegram's overall limit (about 30 messages/s per
+  bot) holds for the bot, not for each relay: every send takes the next slot from the same
+  ``relay_state`` row (:meth:`OutboxStore.reserve_send`, one UPDATE, so two relays never get
+  the same slot), and the relay waits for its slot before sending. The 429 pause is read in
+  the same statement.
 - **A 403 blocks the chat** (``blocked_chats``, keyed by Telegram chat id like the outbox):
   its pending pushes and any later ones become UNDELIVERABLE with a clear reason, without a
   call to Telegram, until the chat writes to the bot again (:meth:`ChatService.resume_pushes`).
@@ -31,7 +36,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy import and_, case, exists, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
@@ -47,6 +52,16 @@ Clock = Callable[[], datetime]
 def aware(value: datetime) -> datetime:
     """SQLite returns naive datetimes; every stored time is UTC."""
     return value if value.tzinfo is not None else value.replace(tzinfo=timezone.utc)
+
+
+def to_micros(moment: datetime) -> int:
+    """Microseconds since the epoch (UTC): exact in any database's BIGINT."""
+    return round(aware(moment).timestamp() * 1_000_000)
+
+
+def from_micros(micros: int) -> datetime:
+    """The moment ``to_micros`` gave."""
+    return datetime.fromtimestamp(micros / 1_000_000, tz=timezone.utc)
 
 
 @dataclass(frozen=True)
@@ -86,6 +101,40 @@ class OutboxStore:
                 .where(RelayState.id == RELAY_STATE_ID, RelayState.paused_until > self._clock())
             )
         return None if until is None else aware(until)
+
+    def reserve_send(self, interval: float) -> datetime | None:
+        """When this relay may make its next send, or None while the 429 pause lasts.
+
+        The slot starts ``interval`` after the one any relay reserved last (or now, if that
+        is past): one UPDATE of the shared row, which the database applies one relay at a
+        time, so the slots of all relays together are ``interval`` apart.
+        """
+        now = self._clock()
+        now_us, step = to_micros(now), round(interval * 1_000_000)
+        slot_end = case((RelayState.next_send_us > now_us, RelayState.next_send_us), else_=now_us) + step
+        for _ in range(2):
+            with self._sessions.begin() as session:
+                reserved = session.execute(
+                    update(RelayState)
+                    .where(RelayState.id == RELAY_STATE_ID)
+                    .where(or_(RelayState.paused_until.is_(None), RelayState.paused_until <= now))
+                    .values(next_send_us=slot_end)
+                    .returning(RelayState.next_send_us)
+                ).scalar()
+                if reserved is not None:
+                    return from_micros(reserved - step)
+                if session.get(RelayState, RELAY_STATE_ID) is not None:
+                    return None  # paused
+            self._create_state_row()
+        return None
+
+    def _create_state_row(self) -> None:
+        """The shared row, if no relay has made it yet (migration 0016 does)."""
+        try:
+            with self._sessions.begin() as session:
+                session.add(RelayState(id=RELAY_STATE_ID, next_send_us=0))
+        except IntegrityError:
+            pass  # another relay made it at the same moment
 
     def pause(self, seconds: float, reason: str = "429") -> datetime:
         """Make every relay wait ``seconds`` from now (a longer pause already set stays)."""
