@@ -94,6 +94,18 @@ nlu-test: model
 bench: setup model
 	@$(APP_PY) -m bench
 
+# Issue 13's measurements (README, "Performance"); each writes JSON (and more) to bench/results/.
+.PHONY: bench-relay bench-turns bench-load
+# The relay against 100,000 pending pushes on PostgreSQL: the claim's plan, two relays' rate.
+bench-relay: $(APP_VENV)/.stamp
+	@$(APP_PY) -m bench.relay_outbox
+# One long conversation: the 10th turn against the 150th.
+bench-turns: setup model
+	@$(APP_PY) -m bench.long_conversation $(if $(TURNS),--turns $(TURNS))
+# N simulated applicants at once through the bot, beside Rasa alone (N=1,10,50,100 by default).
+bench-load: setup model lb-tool
+	@$(APP_PY) -m bench.load $(if $(N),--applicants $(N)) $(if $(REPLICAS),--replicas $(REPLICAS))
+
 freeze:
 	$(APP_VENV)/bin/pip freeze --exclude-editable > requirements/app.txt
 	$(RASA_VENV)/bin/pip freeze --exclude-editable > requirements/rasa.txt

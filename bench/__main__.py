@@ -10,9 +10,12 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from tests.e2e.conftest import start_bot
-from tests.support.stack import RasaApi, start_stack
-from tests.support.telegram_standin import TelegramStandIn
+import httpx
+
+from bench.support.bot import start_bot
+from bench.support.replicas import RasaReplicas, start_rasa_replicas
+from bench.support.telegram_standin import TelegramStandIn
+from bot.rasa_client import TOKEN_HEADER
 
 RESULTS_DIR = Path(__file__).parent / "results"
 UTTERANCES = [
@@ -42,15 +45,20 @@ def summarize(name: str, samples_ms: list[float]) -> dict[str, float | str | int
     }
 
 
-def bench_parse(rasa: RasaApi) -> list[float]:
+def bench_parse(rasa: RasaReplicas) -> list[float]:
     """NLU parse latency over HTTP (/model/parse)."""
-    rasa.parse("워밍업")
-    samples = []
-    for _ in range(PARSE_ROUNDS):
-        for text in UTTERANCES:
-            start = time.perf_counter()
-            rasa.parse(text)
-            samples.append((time.perf_counter() - start) * 1000)
+    token = rasa.env["RASA_AUTH_TOKEN"]
+    with httpx.Client(base_url=rasa.rasa_url, timeout=60, headers={TOKEN_HEADER: token}) as client:
+        def parse(text: str) -> None:
+            client.post("/model/parse", params={"token": token}, json={"text": text}).raise_for_status()
+
+        parse("워밍업")
+        samples = []
+        for _ in range(PARSE_ROUNDS):
+            for text in UTTERANCES:
+                start = time.perf_counter()
+                parse(text)
+                samples.append((time.perf_counter() - start) * 1000)
     return samples
 
 
@@ -135,10 +143,11 @@ def main() -> None:
     """Run every benchmark once and report."""
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        stack = start_stack(f"sqlite:///{work / 'bench.sqlite'}", work)
+        stack = start_rasa_replicas(f"sqlite:///{work / 'bench.sqlite'}", work, count=1, balancer=False,
+                                    redis_lock=False)
         try:
             rows = [
-                summarize("nlu_parse", bench_parse(RasaApi(stack))),
+                summarize("nlu_parse", bench_parse(stack)),
                 summarize("e2e_turn", bench_turns(stack.env, work / "bot")),
             ]
             rows.append(bench_relay(stack.database_url))

@@ -133,11 +133,12 @@ class RasaReplicas:
 
 def start_rasa_replicas(
     database_url: str, work_dir: Path, *, count: int = 2, balancer: bool = True,
-    lock_store: dict[str, Any] | None = None, extra_env: dict[str, str] | None = None,
+    lock_store: dict[str, Any] | None = None, redis_lock: bool = True, extra_env: dict[str, str] | None = None,
 ) -> RasaReplicas:
     """Migrate, then start the action server, ``count`` Rasa servers and HAProxy; wait until all answer.
 
-    Without ``lock_store``, replicas get the Redis lock store under a key prefix of their own.
+    Without ``lock_store``, replicas get the Redis lock store under a key prefix of their own
+    (none at all with ``redis_lock=False``: Rasa's in-memory lock, for one replica).
     """
     action_port, balancer_port = free_port(), free_port()
     replica_ports = [free_port() for _ in range(count)]
@@ -153,7 +154,8 @@ def start_rasa_replicas(
         **(extra_env or {}),
     })
     migrate(env)
-    lock_store = lock_store or redis_lock_store_config(REDIS_URL, key_prefix=f"bench{secrets.token_hex(6)}")
+    if lock_store is None and redis_lock:
+        lock_store = redis_lock_store_config(REDIS_URL, key_prefix=f"bench{secrets.token_hex(6)}")
     endpoints = write_endpoints(work_dir / "endpoints.yml", settings_from(env), lock_store)
     log_dir = work_dir / "log"
     replicas = RasaReplicas(database_url, env, replica_urls, balancer_url, action_url, work_dir)

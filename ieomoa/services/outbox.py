@@ -36,7 +36,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import and_, case, exists, or_, select, update
+from sqlalchemy import Select, and_, case, exists, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
@@ -83,6 +83,28 @@ class Claim:
     token: str
     lease_until: datetime
     pushes: list[Push]
+
+
+def claimable(now: datetime, limit: int) -> Select[tuple[int]]:
+    """Ids of up to ``limit`` due, unleased rows, each the oldest pending row of its chat.
+
+    Served by the partial indexes on pending rows (migration 0016): the scan in id order and
+    the "older pending row of the same chat" probe never touch delivered rows.
+    """
+    free = or_(OutboxMessage.lease_until.is_(None), OutboxMessage.lease_until <= now)
+    older = aliased(OutboxMessage)
+    older_pending = exists().where(
+        and_(older.chat_id == OutboxMessage.chat_id, older.state == PENDING, older.id < OutboxMessage.id)
+    )
+    blocked = exists().where(BlockedChat.chat_id == OutboxMessage.chat_id)
+    return (
+        select(OutboxMessage.id)
+        .where(OutboxMessage.state == PENDING, OutboxMessage.next_attempt_at <= now, free)
+        .where(~older_pending, ~blocked)
+        .order_by(OutboxMessage.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True, of=OutboxMessage)
+    )
 
 
 class OutboxStore:
@@ -188,38 +210,22 @@ class OutboxStore:
                 .values(state=UNDELIVERABLE, last_error=BLOCKED, lease_token=None, lease_until=None)
                 .execution_options(synchronize_session=False)
             )
-        free = or_(OutboxMessage.lease_until.is_(None), OutboxMessage.lease_until <= now)
-        older = aliased(OutboxMessage)
-        older_pending = exists().where(
-            and_(older.chat_id == OutboxMessage.chat_id, older.state == PENDING, older.id < OutboxMessage.id)
-        )
-        blocked = exists().where(BlockedChat.chat_id == OutboxMessage.chat_id)
-        with self._sessions.begin() as session:
-            ids = list(session.scalars(
-                select(OutboxMessage.id)
-                .where(OutboxMessage.state == PENDING, OutboxMessage.next_attempt_at <= now, free)
-                .where(~older_pending, ~blocked)
-                .order_by(OutboxMessage.id)
-                .limit(limit)
-                .with_for_update(skip_locked=True, of=OutboxMessage)
-            ))
+            free = or_(OutboxMessage.lease_until.is_(None), OutboxMessage.lease_until <= now)
+            ids = list(session.scalars(claimable(now, limit)))
             if not ids:
                 return Claim(token, now + lease, [])
-            # Conditional, so a row another relay leased meanwhile (SQLite) is not taken twice.
-            session.execute(
+            # Conditional, so a row another relay leased meanwhile (SQLite) is not taken twice;
+            # the leased rows come back from the same statement, found by primary key.
+            rows = session.execute(
                 update(OutboxMessage)
                 .where(OutboxMessage.id.in_(ids), OutboxMessage.state == PENDING)
                 .where(OutboxMessage.next_attempt_at <= now, free)
                 .values(lease_token=token, lease_until=now + lease)
+                .returning(OutboxMessage.id, OutboxMessage.chat_id, OutboxMessage.text, OutboxMessage.voice,
+                           OutboxMessage.voice_slow, OutboxMessage.attempts)
                 .execution_options(synchronize_session=False)
-            )
-            rows = session.execute(
-                select(OutboxMessage.id, OutboxMessage.chat_id, OutboxMessage.text, OutboxMessage.voice,
-                       OutboxMessage.voice_slow, OutboxMessage.attempts)
-                .where(OutboxMessage.lease_token == token)
-                .order_by(OutboxMessage.id)
             ).all()
-        return Claim(token, now + lease, [Push(*row) for row in rows])
+        return Claim(token, now + lease, sorted((Push(*row) for row in rows), key=lambda push: push.id))
 
     def release(self, claim: Claim, pushes: list[Push]) -> None:
         """Hand back rows this relay will not try now (only while it still holds them)."""

@@ -20,7 +20,7 @@ from bot.relay import OutboxRelay, RelayLimits, telegram_bot
 from ieomoa.db import make_engine
 from ieomoa.models import OutboxMessage, utcnow
 from ieomoa.services.outbox import OutboxStore
-from tests.support.telegram_standin import TelegramStandIn
+from bench.support.telegram_standin import TelegramStandIn
 
 RATE = 30.0
 INTERVAL = timedelta(seconds=1 / RATE)

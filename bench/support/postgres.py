@@ -1,0 +1,34 @@
+"""A scratch PostgreSQL database for one benchmark run, dropped afterwards (with Rasa's sibling)."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import create_engine, text
+
+ADMIN_URL = os.environ.get("BENCH_POSTGRES_ADMIN_URL",
+                           os.environ.get("TEST_POSTGRES_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"))
+
+
+def _autocommit(sql: str) -> None:
+    engine = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            connection.execute(text(sql))
+    finally:
+        engine.dispose()
+
+
+@contextmanager
+def scratch_database(prefix: str = "ieomoa_bench") -> Iterator[str]:
+    """A new empty database on the server ADMIN_URL names; yields its URL."""
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    _autocommit(f'CREATE DATABASE "{name}"')
+    try:
+        yield ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        for database in (name, f"{name}_rasa"):
+            _autocommit(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
