@@ -5,6 +5,7 @@ RASA_PY=.venvs/rasa/bin/python
 # What the spaCy pipeline is built from (nlu/ieomoa_nlu/build_spacy.py).
 SPACY_INPUTS=(ieomoa/data/vocabulary.json ieomoa/data/regions.json
               nlu/ieomoa_nlu/build_spacy.py nlu/ieomoa_nlu/spacy_ko.py nlu/ieomoa_nlu/vocabulary.py
+              nlu/ieomoa_nlu/korean_morphemes.py
               requirements/rasa.txt)
 
 spacy_hash() {
@@ -12,11 +13,15 @@ spacy_hash() {
 }
 
 # Hash of everything a model trained in nlu/ depends on: nlu/ (data, domain, config,
-# components), the spaCy pipeline's inputs and the Rasa environment.
+# components), the spaCy pipeline's inputs and the Rasa environment. Modules used only
+# while serving (the CLI wrapper, channel, secrets, tracker and lock stores, keys, log filters) are left
+# out, so changing them does not retrain.
 nlu_hash() {
   ( cd nlu && find . -type f \( -name '*.yml' -o -name '*.py' -o -name '*.txt' -o -name '*.json' \) \
       -not -name endpoints.yml -not -name credentials.yml -not -path './.*' -not -path './models/*' \
       -not -path './results/*' -not -path '*/__pycache__/*' -not -path './tests/*' -not -path '*.egg-info/*' \
+      -not -name rasa_cli.py -not -name rest_channel.py -not -name secret_files.py \
+      -not -name tracker_store.py -not -name keys.py -not -name log_privacy.py -not -name lock_store.py \
       | LC_ALL=C sort | xargs sha256sum
     sha256sum ../requirements/rasa.txt
     echo "spacy $(cd .. && spacy_hash)" ) | sha256sum | cut -c1-16

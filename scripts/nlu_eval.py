@@ -14,6 +14,9 @@ are the merged output of all extractors after every post-processor, not one extr
   data's synonym table ("서울" → "서울특별시").
 
 Writes aggregate numbers only, unless --errors is given (then the misses too).
+--error-kinds adds counts of the kinds of misses (scripts/nlu_error_kinds.py: entity types,
+extractors and part-of-speech tags, never words) and of intent confusions, so a held-out set
+can be diagnosed without anyone reading it.
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ import time
 from collections import Counter
 from pathlib import Path
 from typing import Any, Dict, List, Tuple
+
+from nlu_error_kinds import error_kinds
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
@@ -52,7 +57,8 @@ def macro_f1(gold: List[str], predicted: List[str]) -> float:
 
 
 def evaluate(
-    agent: Any, loop: Any, data_path: Path, synonyms: Dict[str, str], keep_errors: bool
+    agent: Any, loop: Any, data_path: Path, synonyms: Dict[str, str], keep_errors: bool,
+    count_kinds: bool = False,
 ) -> Dict[str, Any]:
     from rasa.shared.nlu.training_data.loading import load_data
 
@@ -63,6 +69,8 @@ def evaluate(
     counts = Counter()
     by_type: Dict[str, Counter] = {}
     errors: List[Dict[str, Any]] = []
+    kinds: Counter = Counter()
+    confusions: Counter = Counter()
     started = time.perf_counter()
     for message in examples:
         text = message.get("text")
@@ -97,6 +105,10 @@ def evaluate(
             else:
                 counts["fn"] += 1
                 kind["fn"] += 1
+        if count_kinds:
+            kinds.update(error_kinds(text, gold, result.get("entities") or []))
+            if gold_intent != predicted_intent:
+                confusions[f"{gold_intent} -> {predicted_intent}"] += 1
         if keep_errors and (gold_intent != predicted_intent or gold != predicted):
             errors.append(
                 {"text": text, "intent": gold_intent, "predicted_intent": predicted_intent,
@@ -121,6 +133,15 @@ def evaluate(
         },
         "ms_per_message": 1000 * seconds / max(len(examples), 1),
     }
+    if count_kinds:
+        report["error_kinds"] = dict(kinds.most_common())
+        report["intent_confusions"] = dict(confusions.most_common())
+        report["intent_recall"] = {
+            label: sum(g == p == label for g, p in zip(gold_intents, predicted_intents))
+            / max(gold_intents.count(label), 1)
+            for label in sorted(set(gold_intents))
+        }
+        report["intent_counts"] = dict(Counter(gold_intents).most_common())
     if keep_errors:
         report["errors"] = errors
     return report
@@ -134,9 +155,16 @@ def main() -> None:
                         help="training data whose synonym table normalizes gold values")
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--errors", action="store_true", help="also write the misses")
+    parser.add_argument("--error-kinds", action="store_true",
+                        help="also write counts of the kinds of misses (no text)")
     args = parser.parse_args()
 
     logging.basicConfig(level=logging.ERROR)
+    # Rasa logs every parse (with its text) through structlog, which prints everything until
+    # configured: held-out text must not reach the logs.
+    from rasa.utils.log_utils import configure_structlog
+
+    configure_structlog(logging.WARNING)
     from rasa.core.agent import Agent
     from rasa.shared.nlu.training_data.loading import load_data
 
@@ -146,7 +174,7 @@ def main() -> None:
     load_seconds = time.perf_counter() - started
     loop = asyncio.new_event_loop()
     reports = {
-        data.name: evaluate(agent, loop, data, synonyms, args.errors) for data in args.data if data.exists()
+        data.name: evaluate(agent, loop, data, synonyms, args.errors, args.error_kinds) for data in args.data if data.exists()
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from ieomoa.answers import InvalidAnswer
 from ieomoa.answers.text import clean, is_only_numbers, numbers_in
+from ieomoa.answers.vocabulary import named_values
 from ieomoa.answers.vocabulary import values as vocabulary_values
 
 # The closed sets come from data/vocabulary.json, which the NLU's entity ruler is built from.
@@ -17,7 +18,7 @@ DISABILITY_TYPES = vocabulary_values("disability_type")  # 장애인복지법's 
 
 # Everyday phrasings → legal type. Checked in order, so longer or more specific first.
 DISABILITY_PHRASES: list[tuple[str, str]] = [
-    (r"뇌\s*전증|간질|발작", "뇌전증"),
+    (r"뇌\s*전증|간질(?!환)|발작", "뇌전증"),
     (r"뇌\s*병변|뇌성\s*마비|뇌졸중|중풍|뇌\s*손상|뇌\s*출혈|뇌경색", "뇌병변"),
     (r"장루|요루", "장루요루"),
     (r"자폐", "자폐성"),
@@ -52,8 +53,11 @@ def _pick_by_numbers(text: str, values: Sequence[str]) -> list[str] | None:
     return list(dict.fromkeys(values[n - 1] for n in numbers))
 
 
-def _choose(text: str, values: Sequence[str], rules: list[tuple[str, str]], reason: str) -> str:
-    """One value of a closed set: by its number, else by the first rule whose pattern matches."""
+def _choose(
+    text: str, values: Sequence[str], rules: list[tuple[str, str]], reason: str, vocabulary: str | None = None
+) -> str:
+    """One value of a closed set: by its number, else by the first rule whose pattern matches,
+    else by a phrasing of the vocabulary (data/vocabulary.json) the text contains."""
     value = clean(text).replace(" ", "")
     picked = _pick_by_numbers(value, values)
     if picked:
@@ -61,6 +65,9 @@ def _choose(text: str, values: Sequence[str], rules: list[tuple[str, str]], reas
     for pattern, choice in rules:
         if re.search(pattern, value):
             return choice
+    named = named_values(vocabulary, value) if vocabulary else []
+    if len(named) == 1:
+        return named[0]
     raise InvalidAnswer(reason)
 
 
@@ -78,6 +85,8 @@ def parse_disability_types(text: str) -> list[str]:
     for pattern, legal in DISABILITY_PHRASES:
         if legal not in found and re.search(pattern, rest):
             found.append(legal)
+    # Every phrasing of data/vocabulary.json, as the NLU knows them ("목발", "인공와우").
+    found += [legal for legal in named_values("disability_type", value) if legal not in found]
     if not found:
         raise InvalidAnswer("disability_unknown")
     return [t for t in DISABILITY_TYPES if t in found]
@@ -97,6 +106,9 @@ def parse_severity(text: str) -> str:
         return "심하지않은"
     if re.search(r"심한|심해|중증|중度|중도", value):
         return "심한"
+    named = named_values("severity", value)
+    if len(named) == 1:
+        return named[0]
     raise InvalidAnswer("severity_unknown")
 
 
@@ -106,7 +118,7 @@ LEVEL_BELOW = {"대졸이상": "고졸", "전문대졸": "고졸", "고졸": "�
 EDUCATION_RULES = [
     (r"대학원|석사|박사", "대졸이상"),
     (r"전문대|2년제|3년제|전문학사", "전문대졸"),
-    (r"대졸|대학교|4년제|대학졸업|대학나왔|대학(을|에|)다", "대졸이상"),
+    (r"대졸|대학|4년제", "대졸이상"),
     (r"고졸|고등|고교|검정고시|특수학교고등|전공과", "고졸"),
     (r"중졸|중학", "중졸"),
     (r"초졸|초등|학교안|학교를안|안다녔|못다녔|무학|초졸이하", "초졸이하"),
@@ -129,7 +141,7 @@ def parse_education(text: str) -> str:
 
 def school_level_named(text: str) -> str:
     """The level of the school a message names, finished or not ("고등학교 다녀요" → 고졸)."""
-    return _choose(text, EDUCATION_VALUES, EDUCATION_RULES, "education_unknown")
+    return _choose(text, EDUCATION_VALUES, EDUCATION_RULES, "education_unknown", "education")
 
 
 def still_at_school(text: str) -> bool:
@@ -146,7 +158,7 @@ def parse_employment_type(text: str) -> str:
         (r"전일|풀타임|정규|하루종일|종일|8시간", "전일제"),
         (r"무관|상관없|아무거나|다좋|다괜찮|모두", "무관"),
     ]
-    return _choose(text, EMPLOYMENT_TYPES, rules, "employment_type_unknown")
+    return _choose(text, EMPLOYMENT_TYPES, rules, "employment_type_unknown", "employment_type")
 
 
 def parse_support_needs(text: str) -> list[str]:
@@ -171,6 +183,7 @@ def parse_support_needs(text: str) -> list[str]:
         (r"통근|출퇴근|교통", "통근지원"),
     ]
     found = [need for pattern, need in rules if re.search(pattern, compact)]
+    found += [need for need in named_values("support_need", compact) if need not in found]
     if not found:
         raise InvalidAnswer("support_needs_unknown")
     return [n for n in SUPPORT_NEEDS if n in found]

@@ -28,3 +28,34 @@ def values(name: str) -> list[str]:
 def phrasings(name: str) -> dict[str, list[str]]:
     """Normalized value → its everyday phrasings."""
     return {value["id"]: list(value["patterns"]) for value in vocabularies()[name]["values"]}
+
+
+def named_values(name: str, text: str) -> list[str]:
+    """Values of one vocabulary whose phrasings the text contains, spaces ignored.
+
+    Longest phrasings first, and a part of the text counts for one phrasing only
+    ("간질환" is 간, not also 간질). One-letter phrasings ("간", "팔") are left to the
+    validators' own rules, which look at the letters around them.
+    """
+    compact = "".join(text.split())
+    taken = [False] * len(compact)
+    found: list[str] = []
+    for phrase, value in _phrases_longest_first(name):
+        start = compact.find(phrase)
+        while start >= 0:
+            if not any(taken[start : start + len(phrase)]):
+                taken[start : start + len(phrase)] = [True] * len(phrase)
+                found.append(value)
+                break
+            start = compact.find(phrase, start + 1)
+    return [v for v in values(name) if v in found]
+
+
+@lru_cache(maxsize=None)
+def _phrases_longest_first(name: str) -> tuple[tuple[str, str], ...]:
+    pairs = {
+        "".join(phrase.split()): value
+        for value, patterns in phrasings(name).items()
+        for phrase in [value, *patterns]
+    }
+    return tuple(sorted(((p, v) for p, v in pairs.items() if len(p) >= 2), key=lambda pv: -len(pv[0])))

@@ -19,7 +19,9 @@ stop a match ("서울에서" = "서울" + "에서"):
   들리는데요"); endings at the end of a phrase are dropped, and the component
   ``ieomoa_word_ends`` extends an entity over the endings attached to its last word, so
   the entity is the whole written word ("상관없어요");
-* a 시군구 stem alone ("수원") matches only where MeCab tags it as a proper noun (NNP).
+* a 시군구 stem alone ("수원") matches only where MeCab tags it as a proper noun (NNP);
+  elsewhere the component ``ieomoa_region_context`` takes it where the message is only the
+  answer ("마포요") or says someone lives there ("전주에 살아요").
 
 The output directory is replaced atomically; its meta.json records the inputs' sha256.
 """
@@ -38,13 +40,13 @@ from typing import Any, Dict, List, Optional
 if __package__ in (None, ""):  # run as a script: make ieomoa_nlu importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from ieomoa_nlu.korean_morphemes import tokenizer_names  # noqa: E402
 from ieomoa_nlu.spacy_ko import PREDICATE_TAGS, blank_korean  # noqa: E402
 from ieomoa_nlu.vocabulary import (  # noqa: E402
     REGION_ENTITY,
     REGIONS_FILE,
     VOCABULARY_FILE,
     Phrase,
-    region_names,
     region_phrases,
     vocabularies,
     vocabulary_phrases,
@@ -78,7 +80,7 @@ def phrase_pattern(nlp: Any, phrase: Phrase) -> Optional[List[Dict[str, Any]]]:
         return [{"LOWER": t.lower_} for t in tokens]
     # Endings after a verb or adjective, a copula after a noun: not part of the phrase.
     while len(tokens) > 1 and (
-        (tokens[-1].tag_.startswith(("EP", "EF", "EC")) and tokens[-2].tag_.startswith(PREDICATE_TAGS))
+        (tokens[-1].tag_.startswith(("EP", "EF", "EC")) and tokens[-2].tag_.startswith((*PREDICATE_TAGS, "E")))
         or (tokens[-1].tag_ == "VCP" and _is_noun(tokens[-2].tag_))
     ):
         tokens.pop()
@@ -144,32 +146,22 @@ def inputs_hash(*paths: Path) -> str:
     """sha256 over the builder's inputs and code (what train-model.sh caches by)."""
     digest = hashlib.sha256()
     here = Path(__file__).resolve().parent
-    for path in [*paths, here / "build_spacy.py", here / "spacy_ko.py", here / "vocabulary.py"]:
+    code = ["build_spacy.py", "spacy_ko.py", "korean_morphemes.py", "vocabulary.py"]
+    for path in [*paths, *(here / name for name in code)]:
         digest.update(Path(path).read_bytes())
     return digest.hexdigest()
-
-
-def one_word_names(nlp: Any, phrases: List[Phrase]) -> List[str]:
-    """Vocabulary phrases written as one word that MeCab splits and that start with a noun."""
-    names = []
-    for phrase in phrases:
-        if phrase.entity == REGION_ENTITY or any(c.isspace() for c in phrase.text):
-            continue
-        tokens = list(nlp.make_doc(phrase.text))
-        if len(tokens) > 1 and _is_noun(tokens[0].tag_):
-            names.append(phrase.text)
-    return names
 
 
 def build(vocabulary_path: Path = VOCABULARY_FILE, regions_path: Path = REGIONS_FILE) -> Any:
     """The pipeline object (not saved)."""
     vocabulary = vocabulary_phrases(vocabulary_path)
-    nlp = blank_korean(names=[])
-    nlp.tokenizer.set_names(region_names(regions_path) + one_word_names(nlp, vocabulary))
+    nlp = blank_korean(names=tokenizer_names(vocabulary_path, regions_path))
     phrases = vocabulary + region_phrases(regions_path)
     ruler = nlp.add_pipe("entity_ruler", config={"validate": True, "overwrite_ents": True})
     ruler.add_patterns(ruler_patterns(nlp, phrases))
-    nlp.add_pipe("ieomoa_word_ends", after="entity_ruler")
+    stems = {p.text: p.id for p in phrases if p.needs_proper_noun}
+    nlp.add_pipe("ieomoa_region_context", after="entity_ruler", config={"stems": stems})
+    nlp.add_pipe("ieomoa_word_ends", after="ieomoa_region_context")
     sources = {name: v["source"] for name, v in vocabularies(vocabulary_path).items()}
     sources["region"] = json.loads(Path(regions_path).read_text("utf-8")).get("source", "")
     nlp.meta.update(

@@ -11,7 +11,9 @@ Three Rasa components, used in nlu/config.yml after DIETClassifier:
 * ``EntityOverlapFilter``: drops the entities of other extractors (DIET, whose value the
   synonym table may not know) that overlap an entity of the two above, so whoever reads
   the parse gets one entity per span, and keeps each value once. DIET keeps what the
-  vocabularies do not cover (job, field, and phrasings the ruler has no pattern for).
+  vocabularies do not cover (job, field, and phrasings the ruler has no pattern for), but
+  an entity of a closed set (region, disability type …) only with a value of that set:
+  words DIET marked that no synonym normalizes are no answer anyone can store.
   Vocabulary entities are dropped for intents whose training examples carry no entity
   (faq, repeat …), as DIET learns to.
 """
@@ -95,7 +97,9 @@ class EntityOverlapFilter(GraphComponent):
     * entities of ``intent_bound_extractors`` are dropped when the predicted intent has no
       entity annotated in the training data: FAQ questions ("지원고용이 뭐예요?"), "못
       들었어요" (repeat) mention vocabulary words without answering anything, and the
-      training data marks no entity there. Learned at training time.
+      training data marks no entity there. Learned at training time;
+    * entities of ``closed_entities`` from other extractors are kept only with a value the
+      training data knows for them (an annotated value or a synonym's target).
     """
 
     @staticmethod
@@ -103,6 +107,9 @@ class EntityOverlapFilter(GraphComponent):
         return {
             "preferred_extractors": ["PatternEntityExtractor", "VocabularyEntityExtractor"],
             "intent_bound_extractors": ["VocabularyEntityExtractor"],
+            "closed_entities": [
+                "region", "disability_type", "severity", "education", "employment_type", "support_need",
+            ],
         }
 
     def __init__(
@@ -111,11 +118,13 @@ class EntityOverlapFilter(GraphComponent):
         model_storage: ModelStorage,
         resource: Resource,
         intents_with_entities: Optional[List[Text]] = None,
+        closed_values: Optional[Dict[Text, List[Text]]] = None,
     ) -> None:
         self._config = {**self.get_default_config(), **config}
         self._model_storage = model_storage
         self._resource = resource
         self._intents_with_entities = set(intents_with_entities or [])
+        self._closed_values = {entity: set(found) for entity, found in (closed_values or {}).items()}
 
     @classmethod
     def create(
@@ -133,9 +142,21 @@ class EntityOverlapFilter(GraphComponent):
             for example in training_data.training_examples
             if example.get(INTENT) and example.get(ENTITIES)
         }
+        synonyms = training_data.entity_synonyms
+        closed = set(self._config["closed_entities"])
+        known: Dict[Text, set] = {entity: set(synonyms.values()) for entity in closed}
+        for example in training_data.training_examples:
+            for entity in example.get(ENTITIES) or []:
+                if entity["entity"] in closed:
+                    value = str(entity.get("value"))
+                    known[entity["entity"]].add(synonyms.get(value, value))
+        self._closed_values = known
         with self._model_storage.write_to(self._resource) as directory:
             rasa.shared.utils.io.dump_obj_as_json_to_file(
                 directory / "intents_with_entities.json", sorted(self._intents_with_entities)
+            )
+            rasa.shared.utils.io.dump_obj_as_json_to_file(
+                directory / "closed_values.json", {k: sorted(v) for k, v in sorted(known.items())}
             )
         return self._resource
 
@@ -149,12 +170,14 @@ class EntityOverlapFilter(GraphComponent):
         **kwargs: Any,
     ) -> "EntityOverlapFilter":
         intents: List[Text] = []
+        closed_values: Dict[Text, List[Text]] = {}
         try:
             with model_storage.read_from(resource) as directory:
                 intents = rasa.shared.utils.io.read_json_file(directory / "intents_with_entities.json")
+                closed_values = rasa.shared.utils.io.read_json_file(directory / "closed_values.json")
         except ValueError:
-            pass  # not trained (no training data): nothing is intent-bound
-        return cls(config, model_storage, resource, intents)
+            pass  # not trained (no training data): nothing is intent-bound or closed
+        return cls(config, model_storage, resource, intents, closed_values)
 
     def process(self, messages: List[Message]) -> List[Message]:
         bound = set(self._config["intent_bound_extractors"])
@@ -165,6 +188,13 @@ class EntityOverlapFilter(GraphComponent):
             intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
             if self._intents_with_entities and intent not in self._intents_with_entities:
                 entities = [e for e in entities if e.get("extractor") not in bound]
+            preferred = set(self._config["preferred_extractors"])
+            entities = [
+                e for e in entities
+                if e.get("extractor") in preferred
+                or e["entity"] not in self._closed_values
+                or str(e.get("value")) in self._closed_values[e["entity"]]
+            ]
             entities = resolve_overlaps(entities, list(self._config["preferred_extractors"]))
             message.set(ENTITIES, keep_first_of_each_value(entities), add_to_output=True)
         return messages

@@ -7,12 +7,12 @@ the text, so ``doc.text == text``. Each token has the first MeCab tag as ``tag_`
 tags in ``doc.user_data["full_tags"]``), a universal ``pos`` and, for inflected words, the
 stem as ``lemma_`` ("보여요" → "보이"), so patterns can match any inflection.
 
-Names MeCab does not know come apart ("영종구" → "영종" + "구", "해운대구" → "해운" +
-"대구", "근로지원인" → "근로" + "지원" + "인"). The tokenizer keeps a list of names
-(``names``: region names and one-word vocabulary phrases, stored with the pipeline) and
-joins the morphemes that spell one of them, so "영종구에" becomes "영종구" + "에" and
-"대구" is never found inside "해운대구". The component ``ieomoa_word_ends`` (below) lets
-an entity that ends with a verb take the endings attached to it.
+The morphemes are those of ``ieomoa_nlu.korean_morphemes``, which Rasa's
+MecabKoTokenizer uses too: names MeCab does not know are joined from a list (``names``:
+region names and one-word vocabulary phrases, stored with the pipeline), so "영종구에"
+becomes "영종구" + "에" and "대구" is never found inside "해운대구"; a verb's plain form is
+split from its polite 요 ("보여요" → "보여" + "요"). The component ``ieomoa_word_ends``
+(below) lets an entity that ends with a verb take its plain form's ending ("상관없어").
 
 Registered through the ``spacy_tokenizers`` entry point (nlu/pyproject.toml), so
 ``spacy.load`` finds it without importing this module first.
@@ -21,11 +21,10 @@ Registered through the ``spacy_tokenizers`` entry point (nlu/pyproject.toml), so
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, List, Optional, Tuple
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Tuple
 
 import spacy
 import srsly
-from mecab import MeCab
 from spacy.lang.ko.tag_map import TAG_MAP
 from spacy.language import Language
 from spacy.symbols import POS, X
@@ -33,95 +32,37 @@ from spacy.tokens import Doc, Span
 from spacy.util import get_words_and_spaces
 from spacy.vocab import Vocab
 
+from ieomoa_nlu.korean_morphemes import PLAIN_VOWELS, PREDICATE_TAGS, KoreanMorphemes, Morpheme
+
 TOKENIZER_NAME = "ieomoa.MecabTokenizer.v1"
-# Morphemes that may start a joined name: nouns, numbers, Latin letters, prefixes.
-_JOINABLE = ("N", "SN", "SL", "SH", "XSN", "XPN")
 
 
 class MecabTokenizer:
-    """Callable spaCy tokenizer: text → Doc of MeCab morphemes."""
+    """Callable spaCy tokenizer: text → Doc of MeCab morphemes (ieomoa_nlu.korean_morphemes)."""
 
     def __init__(self, vocab: Vocab, names: Iterable[str] = ()) -> None:
         self.vocab = vocab
-        self._mecab = MeCab()
-        self.names: List[str] = []
-        self.set_names(names)
+        self._analyzer = KoreanMorphemes(names)
+
+    @property
+    def names(self) -> List[str]:
+        return self._analyzer.names
 
     def set_names(self, names: Iterable[str]) -> None:
         """Words that stay one token when MeCab splits them (region names, vocabulary words)."""
-        self.names = sorted({n for n in names if n and not any(c.isspace() for c in n)})
-        self._names = set(self.names)
-        self._longest = max((len(n) for n in self.names), default=0)
+        self._analyzer.set_names(names)
 
     def __reduce__(self) -> Tuple[Any, ...]:
         return MecabTokenizer, (self.vocab, self.names)
 
-    def morphemes(self, text: str) -> List[Tuple[int, int, str, str]]:
-        """(start, end, tag, lemma) of each morpheme, joined names merged."""
-        found = []
-        position = 0
-        for m in self._mecab.parse(text):
-            # MeCab's spans do not count leading whitespace: find each surface in the text.
-            start = text.find(m.surface, position)
-            if start < 0:
-                continue
-            position = start + len(m.surface)
-            feature = m.feature
-            lemma = m.surface
-            if feature.type == "Inflect" and feature.expression:
-                lemma = feature.expression.split("/", 1)[0] or m.surface
-            found.append((start, position, m.pos, lemma))
-        return self._join_names(text, found)
-
-    def _join_names(
-        self, text: str, found: List[Tuple[int, int, str, str]]
-    ) -> List[Tuple[int, int, str, str]]:
-        """Join the morphemes that spell a name; the longest name wins.
-
-        A run spans two morphemes or more and starts a word or with a noun-like morpheme
-        (MeCab may read "안산시" as 안 + 산 + 시, or the last syllable of "영종구" as a
-        copula; "하남" inside "뭐하남" is not joined). When MeCab has already broken a
-        name apart, the name may also end inside the run's last morpheme ("해운대" +
-        "구요" → "해운대구" + "요"); a single morpheme is never split ("수원지" stays).
-        """
-        if not self._names:
-            return found
-        joined: List[Tuple[int, int, str, str]] = []
-        i = 0
-        while i < len(found):
-            start = found[i][0]
-            best: Optional[Tuple[int, int]] = None  # (last morpheme, end offset)
-            j = i
-            at_word_start = start == 0 or text[start - 1].isspace()
-            while (
-                (at_word_start or found[i][2].startswith(_JOINABLE))
-                and j + 1 < len(found)
-                and found[j + 1][0] == found[j][1]
-                and found[j + 1][0] - start < self._longest
-            ):
-                j += 1
-                if text[start : found[j][1]] in self._names:
-                    best = (j, found[j][1])
-                    continue
-                for end in range(min(found[j][1] - 1, start + self._longest), found[j][0], -1):
-                    if text[start:end] in self._names:
-                        best = (j, end)
-                        break
-            if best is None:
-                joined.append(found[i])
-                i += 1
-                continue
-            last, end = best
-            joined.append((start, end, found[i][2], text[start:end]))
-            if end < found[last][1]:
-                joined.append((end, found[last][1], found[last][2], text[end : found[last][1]]))
-            i = last + 1
-        return joined
+    def morphemes(self, text: str) -> List[Morpheme]:
+        """The morphemes of the text, names joined and plain forms split."""
+        return self._analyzer(text)
 
     def __call__(self, text: str) -> Doc:
         pieces: List[Tuple[str, str, str]] = []  # (text, full tag, lemma)
         position = 0
-        for start, end, tag, lemma in self.morphemes(text):
+        for start, end, tag, lemma, _ in self.morphemes(text):
             if start > position and text[position:start].strip():
                 gap = text[position:start]  # anything MeCab skipped stays in the Doc
                 pieces.append((gap.strip(), "SY", gap.strip()))
@@ -178,15 +119,13 @@ def create_tokenizer() -> Callable[[Any], MecabTokenizer]:
     return make
 
 
-PREDICATE_TAGS = ("VV", "VA", "VX", "VCN", "XSV", "XSA")
-
-
 @Language.component("ieomoa_word_ends")
 def extend_to_word_end(doc: Doc) -> Doc:
-    """An entity that ends with a verb or adjective stem takes the endings attached to it.
+    """An entity that ends with a verb or adjective stem ends with its plain form (해체).
 
-    "상관없어요" is MeCab's 상관없 + 어요 and "못 들어요" is 못 + 들 + 어요: the entity
-    covers the whole written word ("상관없어요", "못 들어요"), as the training data marks it.
+    "상관없어요" is 상관없 + 어 + 요 and "못 들어요" is 못 + 들 + 어 + 요: the entity covers
+    "상관없어", "못 들어" (past: "다녔어"), never the polite 요 or a connective ending after
+    it, as the training data marks it (README, "Span convention").
     """
     spans = []
     changed = False
@@ -196,8 +135,8 @@ def extend_to_word_end(doc: Doc) -> Doc:
             while (
                 end < len(doc)
                 and not doc[end - 1].whitespace_
-                and doc[end].tag_.startswith("E")
                 and doc[end].ent_iob_ == "O"
+                and (doc[end].tag_.startswith("EP") or doc[end].text in PLAIN_VOWELS)
             ):
                 end += 1
         if end != ent.end:
@@ -208,6 +147,63 @@ def extend_to_word_end(doc: Doc) -> Doc:
     if changed:
         doc.ents = spans
     return doc
+
+
+# What may follow a 시군구 stem when a message is only the answer ("마포요", "전주입니다").
+ANSWER_TAILS = ("VCP", "E", "J", "SF", "SY", "SE", "SS", "IC", "_SP")
+# Verbs of living somewhere: "마포에 살아요", "전주에서 살고 있어요", "노원 살아요".
+LIVING = {"살", "거주", "거주하", "이사", "이사하"}
+
+
+class RegionContext:
+    """A 시군구 stem MeCab reads as a common word is a region where the sentence says so.
+
+    "마포", "전주", "음성" are tagged NNG (MeCab knows 전주 as "the week before", 음성 as
+    "voice"), so the ruler matches a stem alone only where MeCab says proper noun. This
+    component adds the region where nothing else claimed the word and the sentence leaves
+    no doubt: the message is the stem alone with a copula or particle ("마포요", "전주
+    입니다"), or the stem is where someone lives ("노원에 살아요", "마포 살아요").
+    "음성으로 말할게요" and "예산이 부족해요" stay what they are.
+    """
+
+    def __init__(self, stems: Dict[str, str]) -> None:
+        self.stems = dict(stems)
+
+    def __call__(self, doc: Doc) -> Doc:
+        added = []
+        for i, token in enumerate(doc):
+            official = self.stems.get(token.text)
+            if official is None or token.ent_type_ or any(e.start <= i < e.end for e in added):
+                continue
+            if self._answer_only(doc, i) or self._lives_there(doc, i):
+                added.append(Span(doc, i, i + 1, label="region", span_id=official))
+        if added:
+            doc.ents = sorted([*doc.ents, *added], key=lambda e: e.start)
+        return doc
+
+    @staticmethod
+    def _answer_only(doc: Doc, i: int) -> bool:
+        before = [t for t in doc[:i] if not t.is_space]
+        after = [t for t in doc[i + 1 :] if not t.is_space]
+        return not before and all(t.tag_.startswith(ANSWER_TAILS) for t in after)
+
+    @staticmethod
+    def _lives_there(doc: Doc, i: int) -> bool:
+        rest = [t for t in doc[i + 1 :] if not t.is_space][:2]
+        if rest and rest[0].text in ("에", "에서"):
+            rest = rest[1:]
+        return bool(rest) and rest[0].lemma_ in LIVING
+
+
+def make_region_context(nlp: Language, name: str, stems: Dict[str, str]) -> RegionContext:
+    """Factory of RegionContext (the stems and their official names are in the pipeline's config)."""
+    return RegionContext(stems)
+
+
+# spaCy validates factory arguments from the annotations, which this module's postponed
+# evaluation leaves as strings.
+make_region_context.__annotations__ = {"nlp": Language, "name": str, "stems": Dict[str, str], "return": RegionContext}
+Language.factory("ieomoa_region_context", default_config={"stems": {}}, func=make_region_context)
 
 
 # The entry point registers it for spacy.load; registering here too lets code that imports

@@ -12,6 +12,8 @@ Region phrases, each with the official name as id:
 * every "시도 시군구" and the 시도 alone (official name and aliases: "서울", "강원도" …);
 * every 시도 spelling with every 시군구, with and without its 시/군/구 ("충북 청주" →
   "충청북도 청주시");
+* an everyday place name the file lists inside a 시군구 ("영종도" → "인천광역시 영종구"),
+  alone and after every 시도 spelling;
 * a 시군구 alone when its name is unique in the country ("해운대구", "수원시") and does not
   start with another 시도's name (경기도 "광주시" alone is left out: "광주" is 광주광역시); its stem
   alone ("수원") only when that stem is unique too and is not a 시도's short name ("광주",
@@ -131,6 +133,12 @@ def region_phrases(path: Path = REGIONS_FILE) -> List[Phrase]:
                 and stem not in taken
             ):
                 phrases.append(Phrase(REGION_ENTITY, stem, official, "sigungu_stem"))
+        # Everyday names of places inside a 시군구 ("영종도" → 인천광역시 영종구).
+        for place, name in sido.get("places", {}).items():
+            official = f"{sido['name']} {name}"
+            phrases.append(Phrase(REGION_ENTITY, place, official, "sigungu"))
+            for spelling in spellings:
+                phrases.append(Phrase(REGION_ENTITY, f"{spelling} {place}", official, "sido_sigungu"))
     return phrases
 
 
@@ -145,6 +153,7 @@ def region_names(path: Path = REGIONS_FILE) -> List[str]:
             stem = sigungu_stem(name)
             if stem:
                 names.add(stem)
+        names.update(sido.get("places", {}))
     return sorted(names)
 
 

@@ -116,3 +116,50 @@ def test_every_vocabulary_value_is_a_pattern_id() -> None:
     for name, vocabulary in vocabularies().items():
         ids = {p.id for p in phrases if p.entity == vocabulary["entity"]}
         assert ids == set(values(name))
+
+
+def test_each_phrasing_means_one_value_across_the_closed_vocabularies() -> None:
+    meanings: dict[str, set[tuple[str, str]]] = {}
+    for name in vocabularies():
+        for value, patterns in phrasings(name).items():
+            for pattern in [value, *patterns]:
+                meanings.setdefault("".join(pattern.split()), set()).add((name, value))
+    assert {p: m for p, m in meanings.items() if len(m) > 1} == {}
+
+
+@pytest.mark.parametrize(
+    ("answer", "legal"),
+    [
+        ("걷는 게 힘들어요", "지체"), ("목발 짚고 다녀요", "지체"), ("전동휠체어 타요", "지체"),
+        ("전맹이에요", "시각"), ("저시력입니다", "시각"), ("약시예요", "시각"),
+        ("농아예요", "청각"), ("보청기 껴요", "청각"), ("인공와우 했어요", "청각"),
+        ("말을 더듬어요", "언어"), ("신부전으로 투석해요", "신장"), ("심부전이 있어요", "심장"),
+        ("간경변이에요", "간"), ("간이식 받았어요", "간"), ("경련을 해요", "뇌전증"), ("발작이 있어요", "뇌전증"),
+        ("아스퍼거예요", "자폐성"), ("조현병이요", "정신"), ("우울증 있어요", "정신"), ("양극성 정동장애", "정신"),
+        ("장루 주머니 차요", "장루요루"), ("파킨슨병이 있어요", "뇌병변"), ("다운증후군이에요", "지적"),
+    ],
+)
+def test_everyday_phrasings_name_their_legal_type(answer: str, legal: str) -> None:
+    assert choices.parse_disability_types(answer) == [legal]
+
+
+def test_a_longer_phrasing_is_not_read_as_the_shorter_one_inside_it() -> None:
+    assert choices.parse_disability_types("간질환이 있어요") == ["간"]  # not 간질 (뇌전증)
+
+
+@pytest.mark.parametrize(
+    ("answer", "level"),
+    [("대학교 중퇴예요", "고졸"), ("고등학교 중퇴했어요", "중졸"), ("학교를 안 다녔어요", "초졸이하"),
+     ("대학 휴학 중이에요", "고졸"), ("대학 나왔어요", "대졸이상"), ("전문대학교 졸업", "전문대졸")],
+)
+def test_education_in_sentences(answer: str, level: str) -> None:
+    assert choices.parse_education(answer) == level
+
+
+@pytest.mark.parametrize(
+    ("answer", "needs"),
+    [("옆에서 도와주는 사람이 필요해요", ["근로지원인"]), ("잡코치가 있으면 좋겠어요", ["지원고용"]),
+     ("스크린 리더 필요해요", ["보조공학기기"]), ("직업 교육 받고 싶어요", ["직업훈련"])],
+)
+def test_support_needs_described_by_what_they_do(answer: str, needs: list[str]) -> None:
+    assert choices.parse_support_needs(answer) == needs
