@@ -15,7 +15,8 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -95,7 +96,7 @@ class Supervisor:
 
     def start(self, process: ManagedProcess) -> None:
         """Start a child and keep it running until ``stop``."""
-        with self._lock:
+        with self._lock, _interrupts_deferred():
             if self._stopping.is_set():
                 raise RuntimeError("the supervisor is stopping")
             process.start()
@@ -145,13 +146,42 @@ class Supervisor:
             self.pid_file.remove()
 
 
+_deferring = False  # the main thread is starting a child: an interrupt waits until it is recorded
+_deferred = False
+
+
 def _interrupt(signum: int, frame: object) -> None:
+    global _deferred
+    if _deferring:
+        _deferred = True
+        return
     raise KeyboardInterrupt
+
+
+@contextmanager
+def _interrupts_deferred() -> Iterator[None]:
+    """Hold Ctrl-C and SIGTERM back while a child starts, so no child escapes the records.
+
+    Raised in the middle of ``Popen``, the interrupt would leave a running child that
+    ``stop`` does not know. Only the main thread is concerned: signals are handled there.
+    """
+    global _deferring, _deferred
+    if threading.current_thread() is not threading.main_thread() or _deferring:
+        yield
+        return
+    _deferring = True
+    try:
+        yield
+    finally:
+        _deferring = False
+        if _deferred:
+            _deferred = False
+            raise KeyboardInterrupt
 
 
 def run_supervised(supervisor: Supervisor, body: Callable[[], None]) -> None:
     """Run ``body`` in the main thread; when it ends, or on Ctrl-C, SIGTERM or SIGHUP, stop every child."""
-    for sig in (signal.SIGTERM, signal.SIGHUP):
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, _interrupt)
     try:
         body()
