@@ -65,15 +65,18 @@ SECRETS: dict[str, set[str]] = {
     "relay": {"database_url", "ieomoa_secret_key", "telegram_bot_token"},
     # Decrypts the disability fields it serves; keys its per-client lockout.
     "agency-api": {"database_url", "ieomoa_secret_key"},
+    # HAProxy in front of the Rasa replicas passes requests on; it reads none of them.
+    "rasa-lb": set(),
 }
 # Only the servers others call listen beyond their container's loopback; the bot for webhooks.
 LISTEN_ON_ALL = {"action-server", "rasa", "agency-api", "bot"}
 # The tool each image has for its healthcheck.
-HEALTHCHECK_TOOL = {"postgres": "pg_isready", "redis": "redis-cli"}
+HEALTHCHECK_TOOL = {"postgres": "pg_isready", "redis": "redis-cli", "haproxy": "bash"}
 OUR_IMAGES_TOOL = "python"
 # An exact release of each image we pull, never latest or a bare major (PostgreSQL numbers
 # its releases MAJOR.MINOR since 10), optionally with the Debian release it is built on.
-EXACT_RELEASE = {"python": r"\d+\.\d+\.\d+", "postgres": r"\d+\.\d+", "redis": r"\d+\.\d+\.\d+"}
+EXACT_RELEASE = {"python": r"\d+\.\d+\.\d+", "postgres": r"\d+\.\d+", "redis": r"\d+\.\d+\.\d+",
+                 "haproxy": r"\d+\.\d+\.\d+"}
 
 
 # -- docker-compose ----------------------------------------------------------------------
@@ -264,7 +267,7 @@ def test_each_app_service_reads_its_secrets_from_the_mounted_files(
     expected = {
         "action-server": {"action_server_secret": values["action_server_secret"], "secret_key": values["ieomoa_secret_key"]},
         "bot": {"telegram_bot_token": values["telegram_bot_token"], "secret_key": values["ieomoa_secret_key"],
-                "telegram_webhook_secret": values["telegram_webhook_secret"], "rasa_url": "http://rasa:5005"},
+                "telegram_webhook_secret": values["telegram_webhook_secret"], "rasa_url": "http://rasa-lb:5005"},
         "relay": {"telegram_bot_token": values["telegram_bot_token"], "secret_key": values["ieomoa_secret_key"]},
         "agency-api": {"secret_key": values["ieomoa_secret_key"]},
     }.get(service, {})
