@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ieomoa.crypto import current_secret
+from ieomoa.db_locks import serialize
 from ieomoa.models import AuditEntry, AuthFailure, utcnow
 from ieomoa.services.agencies import AgencyTokenService
 from ieomoa.services.status import ApplicationNotFound, Caller, NotRoutedToAgency, StatusError, StatusService
@@ -132,22 +133,38 @@ class AuthFailureLimiter:
     def retry_after(self) -> int:
         return int(self._window.total_seconds())
 
+    def _locked_out(self, session: Session, key: str, since: datetime) -> bool:
+        recent = select(func.count()).select_from(AuthFailure).where(AuthFailure.at > since)
+        if (session.scalar(recent.where(AuthFailure.client_key == key)) or 0) >= self._per_client:
+            return True
+        return (session.scalar(recent) or 0) >= self._overall
+
     def locked_out(self, key: str) -> bool:
         """True while this client, or all clients together, failed too often in the window."""
-        since = self._clock() - self._window
         with self._sessions() as session:
-            recent = select(func.count()).select_from(AuthFailure).where(AuthFailure.at > since)
-            if (session.scalar(recent.where(AuthFailure.client_key == key)) or 0) >= self._per_client:
-                return True
-            return (session.scalar(recent) or 0) >= self._overall
+            return self._locked_out(session, key, self._clock() - self._window)
 
-    def record(self, key: str, reason: str) -> None:
-        """Count one failure and audit it (no token, no body, no address: only its keyed hash)."""
+    def admit(self, key: str, failure: str | None) -> bool:
+        """False while the client is locked out; otherwise True, counting ``failure`` if there is one.
+
+        A failure is counted and audited under a lock, in the transaction that checked the
+        counts: concurrent wrong tokens cannot all pass the check before any of them is added.
+        """
+        if failure is None:
+            return not self.locked_out(key)
         now = self._clock()
         with self._sessions.begin() as session:
-            session.execute(delete(AuthFailure).where(AuthFailure.at < now - self._window))
-            session.add(AuthFailure(client_key=key, at=now))
-            session.add(AuditEntry(at=now, agency="-", action="auth_failed", detail=f"{reason}; client {key[:16]}"))
+            serialize(session, "agency-auth-failures")
+            if self._locked_out(session, key, now - self._window):
+                return False
+            self._record(session, key, failure, now)
+        return True
+
+    def _record(self, session: Session, key: str, reason: str, now: datetime) -> None:
+        """Count one failure and audit it (no token, no body, no address: only its keyed hash)."""
+        session.execute(delete(AuthFailure).where(AuthFailure.at < now - self._window))
+        session.add(AuthFailure(client_key=key, at=now))
+        session.add(AuditEntry(at=now, agency="-", action="auth_failed", detail=f"{reason}; client {key[:16]}"))
 
     def audit_denied(self, caller: Caller, number: str | None, reason: str) -> None:
         """An authenticated request refused for an application (not found or not routed)."""
@@ -186,18 +203,18 @@ def create_app(
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
     ) -> Caller:
         key = client_key(request.client.host if request.client else "unknown")
-        if await asyncio.to_thread(limiter.locked_out, key):
+        record = None if credentials is None else await asyncio.to_thread(tokens.authenticate, credentials.credentials)
+        failure = None if record is not None else "missing token" if credentials is None else "invalid token"
+        # Checked after the token, and refused even when it is right: a locked-out client
+        # learns nothing from its guesses.
+        if not await asyncio.to_thread(limiter.admit, key, failure):
             # Not audited one by one: a flood of refused requests must not flood the log.
             logger.warning("agency API: refused a locked-out client %s", key[:16])
             raise HTTPException(429, "too many failed authentications; try again later",
                                 headers={"Retry-After": str(limiter.retry_after)})
-        if credentials is None:
-            await asyncio.to_thread(limiter.record, key, "missing token")
-            raise HTTPException(401, "missing bearer token", headers={"WWW-Authenticate": "Bearer"})
-        record = await asyncio.to_thread(tokens.authenticate, credentials.credentials)
         if record is None:
-            await asyncio.to_thread(limiter.record, key, "invalid token")
-            raise HTTPException(401, "invalid token", headers={"WWW-Authenticate": "Bearer"})
+            detail = "missing bearer token" if credentials is None else "invalid token"
+            raise HTTPException(401, detail, headers={"WWW-Authenticate": "Bearer"})
         who = Caller(agency=record.agency, token_id=record.id)
         request.state.caller = who
         return who

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ieomoa.crypto import CAREGIVER_CODES, keyed_hashes
+from ieomoa.db_locks import serialize
 from ieomoa.models import CaregiverAttempt, CaregiverCode, CaregiverLink, utcnow
 
 CODE_VALIDITY = timedelta(hours=24)
@@ -121,6 +122,7 @@ class CaregiverService:
         keys = sender_keys(caregiver_sender_id)
         since = now - ATTEMPT_WINDOW
         with self._sessions.begin() as session:
+            serialize(session, "caregiver-code-attempts")  # count and add as one step (the limits hold)
             recent = select(func.count()).select_from(CaregiverAttempt).where(CaregiverAttempt.at > since)
             if (session.scalar(recent.where(CaregiverAttempt.sender_key.in_(keys))) or 0) >= self._per_chat_limit:
                 return Redemption.TOO_MANY_TRIES
