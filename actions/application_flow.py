@@ -13,6 +13,7 @@ from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import services
+from actions.erasure import ERASE_CONVERSATION
 from actions.fields import (
     DEPENDENT_FIELDS,
     FIELD_LABELS,
@@ -104,6 +105,8 @@ class ActionAfterApplicationForm(Action):
         for consent, response in REQUIRED_CONSENTS.items():
             if tracker.get_slot(consent) is False:
                 dispatcher.utter_message(response=response)
+                # The reply says what was typed is gone: the bot deletes the conversation.
+                dispatcher.utter_message(json_message=ERASE_CONVERSATION)
                 return reset_application_slots()
         dispatcher.utter_message(response="utter_summary", summary=summary_text(draft_from(tracker)))
         dispatcher.utter_message(response="utter_summary_buttons")
@@ -191,4 +194,5 @@ class ActionCancelApplication(Action):
             dispatcher.utter_message(response="utter_nothing_to_cancel")
             return []
         dispatcher.utter_message(response="utter_cancelled")
+        dispatcher.utter_message(json_message=ERASE_CONVERSATION)
         return [ActiveLoop(None)] + reset_application_slots()

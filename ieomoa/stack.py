@@ -177,6 +177,9 @@ def main() -> None:
         print(f"Agency API: http://127.0.0.1:{settings.agency_api_port}/docs", flush=True)
         if not with_bot:
             from bot.terminal import run_terminal_chat
+            from ieomoa.retention import sweep
+
+            sweep(settings.database_url)  # no relay runs here to sweep every hour
 
             # Rasa's REST channel wants this run's token from the terminal chat too.
             os.environ["RASA_AUTH_TOKEN"] = env["RASA_AUTH_TOKEN"]

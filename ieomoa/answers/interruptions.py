@@ -29,6 +29,8 @@ CUES: dict[str, re.Pattern[str]] = {
     "repeat": re.compile(r"다시\s*(말|해|들|보|물|알려|읽)|한\s*번\s*더|뭐라고|못\s*들었|못\s*봤|놓쳤"),
     "help": re.compile(r"도움말|도와\s*주|도와줘|도움이\s*필요|help|어떻게\s*(해야|하면|답|적|써|입력)", re.I),
     "delete_my_data": re.compile(r"지워|지우|삭제|탈퇴|없애"),
+    "privacy_summary": re.compile(r"개인\s*정보|처리\s*방침|프라이버시|privacy", re.I),
+    "show_my_data": re.compile(r"정보.*(보여|보기|볼\s*수|확인|열람|조회)|저장(된|한|해\s*둔)|열람"),
     "voice_on": re.compile(r"음성|소리|목소리|보이스|(읽어|들려)\s*(주세요|줘|주실|줄래|주면|주시겠)"),
     "voice_off": re.compile(r"음성|소리|목소리|보이스|글로만|읽지\s*마|안\s*읽어"),
     "voice_slow": re.compile(r"천천히|느리게|빨라|빠르"),

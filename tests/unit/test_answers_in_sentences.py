@@ -98,6 +98,9 @@ def test_answers_are_answers_whatever_the_intent(text: str, intent: str) -> None
         ("쉬운 말 안 써도 돼요", "easy_read_off", False),
         ("다음 질문 다시 말해 주세요", "repeat", False),
         ("안녕하세요", "greet", False),
+        ("개인정보는 어떻게 써요", "privacy_summary", False),
+        ("지금까지 저장된 거 보여 주세요", "show_my_data", False),
+        ("내 정보 확인하고 싶어요", "show_my_data", False),
     ],
 )
 def test_clear_interruptions_interrupt(text: str, intent: str, other_field: bool) -> None:

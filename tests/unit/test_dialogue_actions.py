@@ -602,8 +602,10 @@ async def test_after_the_form_the_summary_waits_for_confirmation() -> None:
 async def test_after_a_refused_consent_the_draft_is_forgotten() -> None:
     tracker = outside_form("아니요", "deny", {"consent_sensitive": False, "applicant_name": "김하나", "draft_id": "d"})
     events, dispatcher = await run(ActionAfterApplicationForm(), tracker)
-    assert responses(dispatcher) == ["utter_consent_refused_sensitive"]
+    assert responses(dispatcher) == ["utter_consent_refused_sensitive", None]
     assert SlotSet("applicant_name", None) in events and SlotSet("draft_id", None) in events
+    # The reply says what was typed is gone: the bot deletes the conversation it was typed in.
+    assert dispatcher.messages[-1]["custom"] == {"erase_conversation": True}
 
 
 async def test_correcting_the_address_at_the_summary_clears_it_and_resumes_the_form() -> None:
@@ -676,7 +678,8 @@ async def test_noise_read_as_yes_at_the_summary_submits_nothing(noise: str, no_s
 
 async def test_cancelling_in_the_form_stops_it_and_forgets_the_answers() -> None:
     events, dispatcher = await run(ActionCancelApplication(), at_question("region", "그만할래요", "cancel"))
-    assert responses(dispatcher) == ["utter_cancelled"]
+    assert responses(dispatcher) == ["utter_cancelled", None]
+    assert dispatcher.messages[-1]["custom"] == {"erase_conversation": True}
     assert events[0]["event"] == "active_loop" and events[0]["name"] is None
     assert SlotSet("applicant_name", None) in events and SlotSet("requested_slot", None) in events
 
