@@ -6,7 +6,8 @@ diagnosed without being read:
 
 * ``boundary``: a prediction of the same type overlaps the gold span; for each side that
   differs, the tags of the extra (+) or missing (-) characters, and ``~`` when the boundary
-  falls inside a MeCab morpheme (a tokenizer problem rather than a convention one);
+  falls inside a MeCab morpheme (a tokenizer problem rather than a convention one); at the
+  end, also the tag of the morpheme after the gold span (what the annotation left out);
 * ``type``: the same span with another type; ``overlap``: another type overlapping;
 * ``missed``: nothing overlaps (with the tags of the gold span and whether it is
   morpheme-aligned); ``spurious``: a prediction overlapping no gold entity.
@@ -89,7 +90,8 @@ def error_kinds(
             if p["end"] != end:
                 sign = "+" if p["end"] > end else "-"
                 lo, hi = sorted((p["end"], end))
-                sides.append(f"end{sign}[{tags_between(morphs, lo, hi)}]")
+                after = [tag for s, _, tag in morphs if s >= end][:1]
+                sides.append(f"end{sign}[{tags_between(morphs, lo, hi)}] then[{' '.join(after)}]")
             kinds[f"{entity}: boundary {' '.join(sides)} by {p.get('extractor')}"] += 1
             continue
         same_span = [e for e in predicted if (e["start"], e["end"]) == (start, end)]

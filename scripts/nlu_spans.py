@@ -4,12 +4,11 @@
     .venvs/rasa/bin/python scripts/nlu_spans.py --fix      # trim them in place
 
 The convention (README, "Span convention"): a span covers the value phrase and nothing
-after it. Particles, the copula and sentence endings stay outside ("[서울]에서",
-"[강남구]예요", "[시각장애]인데요"); a description ends with its predicate's plain form
-(해체), the polite 요 and any connective ending outside ("[눈이 거의 안 보여]요",
-"[걷는 게 힘들어]서"). Spans must also start and end where a token of the NLU's tokenizer
+after it. Particles, the copula and endings stay outside ("[서울]에서", "[강남구]예요",
+"[시각장애]인데요"); a description ends with its verb's stem as written ("[눈이 거의 안
+보여]요", "[걷는 게 힘들]어서", "[고등학교 졸업했]어요"). Spans must also start and end where a token of the NLU's tokenizer
 does (ieomoa_nlu.korean_morphemes), because Rasa drops any other span from DIET's training.
-A span that is a phrasing of data/vocabulary.json as written there ("집에서") is kept.
+A phrasing of data/vocabulary.json that ends with its particle ("집에서") is kept.
 
 Needs only python-mecab-ko (the Rasa environment); exits 1 when a span breaks the rule.
 """
@@ -26,7 +25,7 @@ from typing import Dict, Iterator, List, NamedTuple, Optional, Tuple
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "nlu"))
 
-from ieomoa_nlu.korean_morphemes import PLAIN_VOWELS, PREDICATE_TAGS, KoreanMorphemes, Morpheme, tokenizer_names  # noqa: E402
+from ieomoa_nlu.korean_morphemes import KoreanMorphemes, Morpheme, tokenizer_names  # noqa: E402
 from ieomoa_nlu.vocabulary import vocabulary_phrases  # noqa: E402
 
 DATA = ROOT / "nlu" / "data" / "nlu"
@@ -63,20 +62,10 @@ def parse(body: str) -> Tuple[str, List[Span]]:
     return plain + body[last:], spans
 
 
-def is_plain_form_piece(morphemes: List[Morpheme], i: int) -> bool:
-    """The 아/어 of a plain form after its predicate ("힘들" + "어"), or a past marker."""
-    m = morphemes[i]
-    if i == 0 or morphemes[i - 1].end != m.start:
-        return False
-    before = morphemes[i - 1].tag.split("+")[-1]
-    return m.tag.startswith("EP") or (
-        m.lemma in PLAIN_VOWELS and before.startswith((*PREDICATE_TAGS, "EP"))
-    )
-
-
 def outside_tail(morphemes: List[Morpheme], i: int, entity: str) -> bool:
-    """True for what a span may not end with: particle, copula, or an ending after the plain form.
+    """True for what a span may not end with: a particle, the copula, an ending.
 
+    A past marker after a stem stays ("좋았"), as does a modifier ending ("심하지 않은").
     Free-form entities (jobs) are names, never descriptions: MeCab's reading of an unknown
     name as a verb ("사서" = 사 + 서) says nothing about endings there.
     """
@@ -85,9 +74,7 @@ def outside_tail(morphemes: List[Morpheme], i: int, entity: str) -> bool:
         return True
     if entity in FREE_FORM:
         return False
-    if tag.startswith("E") and not tag.startswith(("ETM", "ETN")):
-        return not is_plain_form_piece(morphemes, i)
-    return False
+    return tag.startswith("E") and not tag.startswith(("EP", "ETM", "ETN"))
 
 
 def trimmed(text: str, span: Span, morphemes: List[Morpheme], phrases: Dict[str, set]) -> Tuple[int, int]:
@@ -96,8 +83,9 @@ def trimmed(text: str, span: Span, morphemes: List[Morpheme], phrases: Dict[str,
     if not inside:
         return span.start, span.end
     start = max(span.start, morphemes[inside[0]].start)
-    if "".join(text[span.start : span.end].split()) in phrases.get(span.entity, set()):
-        return span.start, span.end
+    written = "".join(text[span.start : span.end].split())
+    if written in phrases.get(span.entity, set()) and morphemes[inside[-1]].tag.startswith("J"):
+        return span.start, span.end  # a phrasing whose particle is its meaning: "집에서"
     while len(inside) > 1 and outside_tail(morphemes, inside[-1], span.entity):
         inside.pop()
     end = min(span.end, morphemes[inside[-1]].end)

@@ -9,10 +9,10 @@ marks (README, "Span convention") starts and ends on a token boundary:
   (regions, one-word vocabulary phrases), the morphemes that spell one are joined and a tail
   glued to its last syllable is split off ("여수시" + "요"). A name never takes the copula:
   "청각장애인데요" is 청각장애 + 인데요, not 청각장애인 + 데요.
-* **A verb fused with its ending is one token** ("보여요" = 보이 + 어요, "불편해서" = 불편 +
-  하 + 아서). The plain form (해체: "보여", "불편해") is split from what follows it ("요",
-  "서"), so a description can end at "안 보여" without its polite 요.
-* **A separate ending starting with 아/어** ("힘들" + "어요") is split the same way: "어" + "요".
+* **A verb fused with its ending is one token** ("보여요" = 보이 + 어요, "했어요" = 하 +
+  았 + 어요). The stem's syllables are split from the ending written after them ("보여" +
+  "요", "했" + "어요"), so a description can end with its verb's stem as written ("[눈이
+  거의 안 보여]요", "[고등학교 졸업했]어요").
 
 Standard library and python-mecab-ko only, so the unit tests can run it without Rasa or spaCy.
 """
@@ -43,9 +43,9 @@ class Morpheme(NamedTuple):
 JOINABLE = ("N", "SN", "SL", "SH", "XSN", "XPN")
 # A vocabulary phrase that starts with one of these and that MeCab splits is kept one token.
 NOUN_LIKE = ("N", "SN", "SL", "XSN", "XPN")
-# Predicates: a fused "predicate + ending" token may be split after its plain form.
+# Predicates: a fused "predicate + ending" token is split after its stem.
 PREDICATE_TAGS = ("VV", "VA", "VX", "VCN", "XSV", "XSA")
-# The vowel that makes the plain form (해체): 보이 + 어 → 보여, 하 + 아 → 해.
+# Endings whose vowel may merge into the stem's last syllable: 보이 + 어 → 보여, 하 + 아 → 해.
 PLAIN_VOWELS = ("아", "어", "여")
 # What a name may leave behind in a morpheme MeCab glued to it.
 COPULA_STARTS = ("이", "인", "입", "일", "예", "였")
@@ -67,7 +67,7 @@ def tail_tag(text: str) -> str:
 
 
 class KoreanMorphemes:
-    """Callable: text → morphemes, names joined and plain forms split from their endings."""
+    """Callable: text → morphemes, names joined and fused verbs split from their endings."""
 
     def __init__(self, names: Iterable[str] = ()) -> None:
         self._mecab = MeCab()
@@ -81,7 +81,7 @@ class KoreanMorphemes:
         self._longest = max((len(n) for n in self.names), default=0)
 
     def __call__(self, text: str) -> List[Morpheme]:
-        return split_plain_forms(text, self._join_names(text, self.mecab(text)))
+        return split_endings(text, self._join_names(text, self.mecab(text)))
 
     def mecab(self, text: str) -> List[Morpheme]:
         """MeCab's morphemes with offsets in the text; a verb's lemma is its stem."""
@@ -151,49 +151,36 @@ class KoreanMorphemes:
         return joined
 
 
-def plain_form_end(text: str, m: Morpheme, previous: Optional[Morpheme]) -> Optional[int]:
-    """Where the plain form (해체) ends inside this morpheme, or None to keep it whole.
+def stem_end(text: str, m: Morpheme) -> Optional[int]:
+    """Where the stem ends inside a fused "predicate + ending" token, or None to keep it whole.
 
-    * fused "predicate + ending" whose ending starts with 아/어/여: "보여요" (보이 + 어요)
-      → "보여" | "요", "불편해서" (하 + 아서) → "해" | "서", "했어요" → "했어" | "요";
-    * a separate ending after a predicate: "힘들" + "어요" → "어" | "요".
+    The ending written out in full is split off ("했어요" = 하 + 았 + 어요 → "했" | "어요");
+    an ending whose 아/어 merged into the stem's syllable leaves that syllable to the stem
+    ("보여요" = 보이 + 어요 → "보여" | "요", "불편해서" → "해" | "서").
     """
-    surface = text[m.start : m.end]
     parts = m.tag.split("+")
-    if len(parts) > 1 and parts[0].startswith(PREDICATE_TAGS) and parts[-1].startswith("E"):
-        ending = m.ending
-        if len(ending) < 2 or not ending.startswith(PLAIN_VOWELS):
-            return None
-        rest = ending[1:]
-        if surface.endswith(rest) and len(surface) > len(rest):
-            return m.end - len(rest)
+    if len(parts) < 2 or not parts[0].startswith(PREDICATE_TAGS) or not parts[-1].startswith("E"):
         return None
-    if (
-        len(parts) == 1
-        and m.tag.startswith(("EF", "EC"))
-        and len(surface) > 1
-        and surface.startswith(PLAIN_VOWELS)
-        and previous is not None
-        and previous.end == m.start
-        and previous.tag.split("+")[-1].startswith((*PREDICATE_TAGS, "EP"))
-    ):
-        return m.start + 1
+    surface, ending = text[m.start : m.end], m.ending
+    if ending and surface.endswith(ending) and len(surface) > len(ending):
+        return m.end - len(ending)
+    rest = ending[1:]
+    if ending.startswith(PLAIN_VOWELS) and rest and surface.endswith(rest) and len(surface) > len(rest):
+        return m.end - len(rest)
     return None
 
 
-def split_plain_forms(text: str, morphemes: List[Morpheme]) -> List[Morpheme]:
-    """Split each plain form from the endings after it: "보여요" → "보여" + "요"."""
+def split_endings(text: str, morphemes: List[Morpheme]) -> List[Morpheme]:
+    """Split each fused predicate into its stem and the ending after it: "보여요" → "보여" + "요"."""
     result: List[Morpheme] = []
     for m in morphemes:
-        cut = plain_form_end(text, m, result[-1] if result else None)
+        cut = stem_end(text, m)
         if cut is None:
             result.append(m)
             continue
         rest = text[cut : m.end]
-        head_tag = "EC" if m.tag.startswith("E") else m.tag
-        head_lemma = text[m.start : cut] if m.tag.startswith("E") else m.lemma
-        result.append(Morpheme(m.start, cut, head_tag, head_lemma))
-        result.append(Morpheme(cut, m.end, "EF" if rest == "요" else "EC", rest))
+        result.append(Morpheme(m.start, cut, m.tag, m.lemma))
+        result.append(Morpheme(cut, m.end, "EF" if rest.endswith("요") or rest.endswith("다") else "EC", rest))
     return result
 
 

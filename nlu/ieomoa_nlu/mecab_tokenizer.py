@@ -7,7 +7,7 @@ substrings with offsets, so "서울에서" becomes "서울" + "에서" and entit
 The morphemes are those of ieomoa_nlu.korean_morphemes, the same as the spaCy layer's: with
 ``names_from`` (the built spaCy pipeline, whose tokenizer stores the region names and
 one-word vocabulary phrases) names MeCab does not know are joined ("영종구요" → "영종구" +
-"요"), and a verb's plain form is split from its polite 요 ("보여요" → "보여" + "요"). Rasa
+"요"), and a verb fused with its ending is split after its stem ("보여요" → "보여" + "요"). Rasa
 keeps an annotated entity for DIET only when it starts and ends on token boundaries, so
 these splits decide which of the training data's spans DIET learns at all.
 """

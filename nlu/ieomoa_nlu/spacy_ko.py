@@ -10,9 +10,9 @@ stem as ``lemma_`` ("보여요" → "보이"), so patterns can match any inflect
 The morphemes are those of ``ieomoa_nlu.korean_morphemes``, which Rasa's
 MecabKoTokenizer uses too: names MeCab does not know are joined from a list (``names``:
 region names and one-word vocabulary phrases, stored with the pipeline), so "영종구에"
-becomes "영종구" + "에" and "대구" is never found inside "해운대구"; a verb's plain form is
-split from its polite 요 ("보여요" → "보여" + "요"). The component ``ieomoa_word_ends``
-(below) lets an entity that ends with a verb take its plain form's ending ("상관없어").
+becomes "영종구" + "에" and "대구" is never found inside "해운대구"; a verb fused with its
+ending is split after its stem ("보여요" → "보여" + "요"). The component ``ieomoa_word_ends``
+(below) lets an entity that ends with a verb take a past marker attached to it ("좋았").
 
 Registered through the ``spacy_tokenizers`` entry point (nlu/pyproject.toml), so
 ``spacy.load`` finds it without importing this module first.
@@ -32,7 +32,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import get_words_and_spaces
 from spacy.vocab import Vocab
 
-from ieomoa_nlu.korean_morphemes import PLAIN_VOWELS, PREDICATE_TAGS, KoreanMorphemes, Morpheme
+from ieomoa_nlu.korean_morphemes import PREDICATE_TAGS, KoreanMorphemes, Morpheme
 
 TOKENIZER_NAME = "ieomoa.MecabTokenizer.v1"
 
@@ -56,7 +56,7 @@ class MecabTokenizer:
         return MecabTokenizer, (self.vocab, self.names)
 
     def morphemes(self, text: str) -> List[Morpheme]:
-        """The morphemes of the text, names joined and plain forms split."""
+        """The morphemes of the text, names joined and fused verbs split after their stem."""
         return self._analyzer(text)
 
     def __call__(self, text: str) -> Doc:
@@ -121,11 +121,10 @@ def create_tokenizer() -> Callable[[Any], MecabTokenizer]:
 
 @Language.component("ieomoa_word_ends")
 def extend_to_word_end(doc: Doc) -> Doc:
-    """An entity that ends with a verb or adjective stem ends with its plain form (해체).
+    """An entity that ends with a verb or adjective stem takes the past marker attached to it.
 
-    "상관없어요" is 상관없 + 어 + 요 and "못 들어요" is 못 + 들 + 어 + 요: the entity covers
-    "상관없어", "못 들어" (past: "다녔어"), never the polite 요 or a connective ending after
-    it, as the training data marks it (README, "Span convention").
+    Endings stay outside ("[상관없]어요", "[눈이 안 보여]요": README, "Span convention"), but
+    "좋았어요" is 좋 + 았 + 어요 and the stem as written there is "좋았".
     """
     spans = []
     changed = False
@@ -136,7 +135,7 @@ def extend_to_word_end(doc: Doc) -> Doc:
                 end < len(doc)
                 and not doc[end - 1].whitespace_
                 and doc[end].ent_iob_ == "O"
-                and (doc[end].tag_.startswith("EP") or doc[end].text in PLAIN_VOWELS)
+                and doc[end].tag_.startswith("EP")
             ):
                 end += 1
         if end != ent.end:

@@ -62,3 +62,22 @@ def test_first_intents_are_learned(rasa: RasaApi) -> None:
     wrong = [(text, rasa.parse(text)["intent"]["name"], intent) for text, intent in UNSEEN]
     wrong = [w for w in wrong if w[1] != w[2]]
     assert len(wrong) <= len(UNSEEN) // 10, wrong
+
+
+@pytest.mark.parametrize(
+    ("text", "entity", "span", "value"),
+    [
+        ("전라남도 여수시요", "region", "전라남도 여수시", "전라남도 여수시"),
+        ("눈이 거의 안 보여요", "disability_type", "눈이 거의 안 보여", "시각"),
+        ("목발 짚고 다녀요", "disability_type", "목발", "지체"),
+        ("IEM-2026-000123 어떻게 됐어요?", "application_number", "IEM-2026-000123", "IEM-2026-000123"),
+    ],
+)
+def test_entities_follow_the_span_convention(
+    rasa: RasaApi, text: str, entity: str, span: str, value: str
+) -> None:
+    """The value phrase without its particle, copula or polite 요, with the normalized value."""
+    found = [
+        (text[e["start"]:e["end"]], e["value"]) for e in rasa.parse(text)["entities"] if e["entity"] == entity
+    ]
+    assert found == [(span, value)]

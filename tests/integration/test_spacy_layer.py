@@ -88,15 +88,16 @@ EXPECTED = [
     ("영종도에 살아요", "영종도", "region", "인천광역시 영종구"),
     ("마포에 살아요", "마포", "region", "서울특별시 마포구"),  # MeCab reads 마포 as a common noun
     ("전주입니다", "전주", "region", "전북특별자치도 전주시"),
-    # Descriptions end with their plain form: the polite 요 stays outside (README, "Span convention").
+    # Descriptions end with their verb's stem as written: endings stay outside (README, "Span convention").
     ("눈이 거의 안 보여요", "눈이 거의 안 보여", "disability_type", "시각"),
     ("귀가 잘 안 들려요", "귀가 잘 안 들려", "disability_type", "청각"),
-    ("걷는 게 힘들어서요", "걷는 게 힘들어", "disability_type", "지체"),
+    ("걷는 게 힘들어서요", "걷는 게 힘들", "disability_type", "지체"),
     ("청각장애인데요", "청각장애", "disability_type", "청각"),
     ("어릴 때 소아마비를 앓았어요", "소아마비", "disability_type", "지체"),
     ("목발 짚고 다녀요", "목발", "disability_type", "지체"),
     ("인공와우 했어요", "인공와우", "disability_type", "청각"),
-    ("고등학교 다니고 있어요", "고등학교 다니고 있어", "education", "중졸"),
+    ("고등학교 다니고 있어요", "고등학교 다니고 있", "education", "중졸"),
+    ("중학교까지 나왔어요", "중학교까지 나왔", "education", "중졸"),
     ("옆에서 도와주는 사람이 필요해요", "옆에서 도와주는 사람", "support_need", "근로지원인"),
     ("휠체어를 타요", "휠체어", "disability_type", "지체"),
     ("조현병이 있어요", "조현병", "disability_type", "정신"),
@@ -104,10 +105,10 @@ EXPECTED = [
     ("5급입니다", "5급", "severity", "심하지않은"),
     ("심하지 않은 장애예요", "심하지 않은", "severity", "심하지않은"),
     ("집에서 일하고 싶어요", "집에서", "employment_type", "재택"),
-    ("상관없어요", "상관없어", "employment_type", "무관"),
+    ("상관없어요", "상관없", "employment_type", "무관"),
     ("시력이 많이 나빠요", "시력이 많이 나빠", "disability_type", "시각"),
     ("근로지원인이 필요해요", "근로지원인", "support_need", "근로지원인"),
-    ("고등학교 졸업했어요", "고등학교 졸업", "education", "고졸"),
+    ("고등학교 졸업했어요", "고등학교 졸업했", "education", "고졸"),
     ("수어 통역이 필요해요", "수어 통역", "support_need", "수어통역"),
 ]
 
