@@ -19,6 +19,8 @@ NUMBER_PREFIX = re.compile(r"^\s*\d{1,2}\s*번\s*\.?\s*")
 TYPED_NUMBER = re.compile(
     r"^(\d{1,2})\s*(번)?\s*(이요|요|이에요|예요|입니다|으로\s*할게요|으로요|으로|할게요|눌러요|누를게요|선택)?$"
 )
+# "1번 제출", "1. 제출", "2) 수정할게요": a number, then the label of that button.
+NUMBERED_LABEL = re.compile(r"^\s*(\d{1,2})\s*번?\s*[.)]?\s*(\S.*)$")
 ORDINALS = {"첫번째": 1, "첫째": 1, "두번째": 2, "둘째": 2, "세번째": 3, "셋째": 3, "네번째": 4, "넷째": 4}
 # Polite endings and verb forms people add to a label ("제출할게요", "동의합니다", "지체예요").
 ENDINGS = re.compile(
@@ -88,6 +90,9 @@ def match_typed_choice(text: str, keyboards: Sequence[Sequence[Choice]]) -> Choi
     if number is not None:
         newest = keyboards[-1]
         return newest[number - 1] if 1 <= number <= len(newest) else None
+    titled = _whole_title_typed(text, keyboards[-1])
+    if titled is not None:
+        return titled
     typed_plain = _plain(text)
     if not typed_plain:
         return None
@@ -102,6 +107,16 @@ def match_typed_choice(text: str, keyboards: Sequence[Sequence[Choice]]) -> Choi
         if exact or loose:
             return None  # two buttons fit: the NLU and the form decide
     return None
+
+
+def _whole_title_typed(text: str, newest: Sequence[Choice]) -> Choice | None:
+    """The button whose whole title was typed, number and label: "1번 제출", "1. 제출할게요"."""
+    numbered = NUMBERED_LABEL.match(unicodedata.normalize("NFC", text))
+    if numbered is None or not 1 <= int(numbered[1]) <= len(newest):
+        return None
+    button, label = newest[int(numbered[1]) - 1], numbered[2]
+    typed = {_plain(label), _stem(label), _plain(label).removesuffix("요")} - {""}
+    return button if typed & _label_stems(label_of(button.title)) else None
 
 
 def _label_stems(label: str) -> set[str]:
@@ -126,6 +141,9 @@ def keyboards_in(replies: Sequence[Mapping[str, Any]]) -> list[list[Choice]]:
 def without_command_prefix(text: str) -> str:
     """Typed text can never be read as an intent: Rasa parses "/intent{…}" even after spaces."""
     stripped = INVISIBLE.sub("", text).lstrip()
-    if stripped.startswith("/"):
-        return stripped.lstrip("/").strip()
-    return text
+    if not stripped.startswith("/"):
+        return text
+    # "/ /intent{…}" keeps a "/" after the first one is dropped: drop until none leads.
+    while stripped.startswith("/"):
+        stripped = stripped.lstrip("/").lstrip()
+    return stripped.strip()
