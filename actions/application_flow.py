@@ -128,7 +128,9 @@ class ActionSubmitApplication(Action):
         if not typed.startswith("/") and not confirms_submission(typed):
             # The NLU may read "ㅋㅋㅋ" or an emoji as yes: an application is sent only on clear words.
             dispatcher.utter_message(response="utter_submit_unclear")
-            return [SlotSet("awaiting_confirmation", True)]
+            # No rule follows a submission that did not happen: without this listen, Rasa's
+            # core fallback added "무슨 말씀인지 잘 이해하지 못했어요" after the question.
+            return [SlotSet("awaiting_confirmation", True), FollowupAction("action_listen")]
         draft = draft_from(tracker)
         key = f"{tracker.sender_id}:{draft_id}"
         try:
