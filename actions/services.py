@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from ieomoa.config import load_settings
 from ieomoa.db import session_factory
+from ieomoa.rasa_endpoints import tracker_store_url
 from ieomoa.services.applications import ApplicationService
 from ieomoa.services.caregivers import CaregiverService
 from ieomoa.services.chats import ChatService
@@ -31,5 +33,5 @@ def caregivers() -> CaregiverService:
 
 @lru_cache(maxsize=1)
 def erasure() -> ErasureService:
-    """The erasure service on the configured database."""
-    return ErasureService(session_factory())
+    """The erasure service on the configured database (and Rasa's conversations beside it)."""
+    return ErasureService(session_factory(), tracker_store_url(load_settings().database_url))

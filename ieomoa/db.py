@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from ieomoa.config import load_settings
 
+logger = logging.getLogger(__name__)
+
 
 def make_engine(url: str) -> Engine:
-    """Create an engine; SQLite gets its folder, WAL and a busy timeout."""
+    """Create an engine; SQLite gets its folder, WAL, a busy timeout and secure deletes."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
@@ -27,10 +30,24 @@ def make_engine(url: str) -> Engine:
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA foreign_keys=ON")
+            # Deleted rows are overwritten with zeros, not left in free space (erasure, retention).
+            cursor.execute("PRAGMA secure_delete=ON")
             cursor.close()
 
         return engine
     return create_engine(url, pool_pre_ping=True)
+
+
+def forget_deleted(connection: Connection) -> None:
+    """On SQLite in WAL mode, copy committed deletes into the database file and empty the log.
+
+    Until then the write-ahead log (``<db>-wal``) still holds earlier copies of the pages,
+    with the rows just deleted. PostgreSQL keeps no such file of ours.
+    """
+    if connection.dialect.name == "sqlite":
+        busy, frames, copied = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
+        if busy:
+            logger.warning("WAL checkpoint after a delete was busy: %s of %s frames copied", copied, frames)
 
 
 @lru_cache(maxsize=8)

@@ -6,7 +6,7 @@ checks: the bot speaks with ``TTS_ENGINE=auto`` and Google is a fake behind an H
 127.0.0.1 (tests/support/fake_google.py), so every text that would leave the machine is
 recorded. The applicant answers with a known name, birth date, phone, region and disability,
 asks for the status, gets a caregiver code, receives a push with a staff note, and finally
-erases everything.
+erases everything. The story runs on SQLite and on PostgreSQL, each with its own stack.
 """
 
 from __future__ import annotations
@@ -108,6 +108,12 @@ def voice_pairs(telegram: TelegramStandIn, chat_id: int) -> list[tuple[SentMessa
 def files_under(*folders: Path) -> Iterator[Path]:
     for folder in folders:
         yield from (path for path in folder.rglob("*") if path.is_file())
+
+
+@pytest.fixture(scope="module")
+def stack(stack_per_database: RunningStack) -> RunningStack:
+    """This module's stack: the story runs once on SQLite and once on PostgreSQL."""
+    return stack_per_database
 
 
 @pytest.fixture(scope="module")
