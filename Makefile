@@ -67,7 +67,7 @@ run: setup model migrate
 test: setup model compose-tool lb-tool
 	$(APP_PY) -m pytest -q -p no:cacheprovider tests
 
-unit: $(APP_VENV)/.stamp compose-tool
+unit: $(APP_VENV)/.stamp compose-tool lb-tool
 	$(APP_PY) -m pytest -q tests/unit
 
 # Re-encrypt stored data under the first secret of IEOMOA_SECRET_KEY ("new,old"), in small
