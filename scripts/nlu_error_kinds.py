@@ -7,8 +7,11 @@ diagnosed without being read:
 * ``boundary``: a prediction of the same type overlaps the gold span; for each side that
   differs, the tags of the extra (+) or missing (-) characters, and ``~`` when the boundary
   falls inside a MeCab morpheme (a tokenizer problem rather than a convention one); at the
-  end, also the tag of the morpheme after the gold span (what the annotation left out);
+  end, also the tag of the morpheme after the gold span (what the annotation left out) and
+  whether it starts with 아/어;
 * ``type``: the same span with another type; ``overlap``: another type overlapping;
+* ``matched``: for a span matched exactly that ends with a verb, its tag and what follows
+  (which convention the annotation and the prediction share);
 * ``missed``: nothing overlaps (with the tags of the gold span and whether it is
   morpheme-aligned); ``spurious``: a prediction overlapping no gold entity.
 """
@@ -38,6 +41,10 @@ def _label(entity: str, value: Any) -> str:
     return f"{entity}={value if value in CLOSED_SETS[entity] else '<words>'}"
 
 _mecab = None
+# Whether the ending after a span starts with 아/어 ("어요") or not ("습니다", "고"): which
+# of two span conventions an annotation follows, without saying what the ending is.
+VOWEL_ENDINGS = ("아", "어", "여")
+PREDICATES = ("VV", "VA", "VX", "XSV", "XSA", "EP")
 
 
 def morphemes(text: str) -> List[Tuple[int, int, str]]:
@@ -77,6 +84,11 @@ def error_kinds(
     keys = {(e["start"], e["end"], e["entity"]) for e in predicted}
     for (start, end, entity), value in gold.items():
         if (start, end, entity) in keys:
+            last = [tag for s, e, tag in morphs if s < end <= e][:1]
+            if last and last[0].split("+")[0].startswith(PREDICATES):
+                after = [f"{tag}{'(아/어)' if text[s:e].startswith(VOWEL_ENDINGS) else ''}"
+                         for s, e, tag in morphs if s >= end][:1]
+                kinds[f"{entity}: matched, ends with [{last[0]}] then[{' '.join(after)}]"] += 1
             continue
         same = [e for e in predicted if e["entity"] == entity and _overlaps((start, end), (e["start"], e["end"]))]
         label = _label(entity, value)
@@ -90,7 +102,8 @@ def error_kinds(
             if p["end"] != end:
                 sign = "+" if p["end"] > end else "-"
                 lo, hi = sorted((p["end"], end))
-                after = [tag for s, _, tag in morphs if s >= end][:1]
+                after = [f"{tag}{'(아/어)' if text[s:e].startswith(VOWEL_ENDINGS) else ''}"
+                         for s, e, tag in morphs if s >= end][:1]
                 sides.append(f"end{sign}[{tags_between(morphs, lo, hi)}] then[{' '.join(after)}]")
             kinds[f"{entity}: boundary {' '.join(sides)} by {p.get('extractor')}"] += 1
             continue

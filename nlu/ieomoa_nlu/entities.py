@@ -12,8 +12,9 @@ Three Rasa components, used in nlu/config.yml after DIETClassifier:
   synonym table may not know) that overlap an entity of the two above, so whoever reads
   the parse gets one entity per span, and keeps each value once. DIET keeps what the
   vocabularies do not cover (job, field, and phrasings the ruler has no pattern for), but
-  an entity of a closed set (region, disability type …) only with a value of that set:
-  words DIET marked that no synonym normalizes are no answer anyone can store.
+  an entity of a closed set (region, disability type …) only with a value of that set
+  (words DIET marked that no synonym normalizes are no answer anyone can store), and any
+  entity only under an intent the training data annotates it with.
   Vocabulary entities are dropped for intents whose training examples carry no entity
   (faq, repeat …), as DIET learns to.
 """
@@ -99,7 +100,10 @@ class EntityOverlapFilter(GraphComponent):
       들었어요" (repeat) mention vocabulary words without answering anything, and the
       training data marks no entity there. Learned at training time;
     * entities of ``closed_entities`` from other extractors are kept only with a value the
-      training data knows for them (an annotated value or a synonym's target).
+      training data knows for them (an annotated value or a synonym's target);
+    * an entity of another extractor is kept only under an intent the training data
+      annotates that entity with: "번호" in "제 번호는 010…이에요" is no ``field`` (only
+      ``correct`` names a field to change).
     """
 
     @staticmethod
@@ -119,12 +123,14 @@ class EntityOverlapFilter(GraphComponent):
         resource: Resource,
         intents_with_entities: Optional[List[Text]] = None,
         closed_values: Optional[Dict[Text, List[Text]]] = None,
+        entity_intents: Optional[Dict[Text, List[Text]]] = None,
     ) -> None:
         self._config = {**self.get_default_config(), **config}
         self._model_storage = model_storage
         self._resource = resource
         self._intents_with_entities = set(intents_with_entities or [])
         self._closed_values = {entity: set(found) for entity, found in (closed_values or {}).items()}
+        self._entity_intents = {entity: set(found) for entity, found in (entity_intents or {}).items()}
 
     @classmethod
     def create(
@@ -145,18 +151,24 @@ class EntityOverlapFilter(GraphComponent):
         synonyms = training_data.entity_synonyms
         closed = set(self._config["closed_entities"])
         known: Dict[Text, set] = {entity: set(synonyms.values()) for entity in closed}
+        intents: Dict[Text, set] = {}
         for example in training_data.training_examples:
             for entity in example.get(ENTITIES) or []:
+                intents.setdefault(entity["entity"], set()).add(example.get(INTENT))
                 if entity["entity"] in closed:
                     value = str(entity.get("value"))
                     known[entity["entity"]].add(synonyms.get(value, value))
         self._closed_values = known
+        self._entity_intents = intents
         with self._model_storage.write_to(self._resource) as directory:
             rasa.shared.utils.io.dump_obj_as_json_to_file(
                 directory / "intents_with_entities.json", sorted(self._intents_with_entities)
             )
             rasa.shared.utils.io.dump_obj_as_json_to_file(
                 directory / "closed_values.json", {k: sorted(v) for k, v in sorted(known.items())}
+            )
+            rasa.shared.utils.io.dump_obj_as_json_to_file(
+                directory / "entity_intents.json", {k: sorted(v) for k, v in sorted(intents.items())}
             )
         return self._resource
 
@@ -171,13 +183,22 @@ class EntityOverlapFilter(GraphComponent):
     ) -> "EntityOverlapFilter":
         intents: List[Text] = []
         closed_values: Dict[Text, List[Text]] = {}
+        entity_intents: Dict[Text, List[Text]] = {}
         try:
             with model_storage.read_from(resource) as directory:
                 intents = rasa.shared.utils.io.read_json_file(directory / "intents_with_entities.json")
                 closed_values = rasa.shared.utils.io.read_json_file(directory / "closed_values.json")
+                entity_intents = rasa.shared.utils.io.read_json_file(directory / "entity_intents.json")
         except ValueError:
             pass  # not trained (no training data): nothing is intent-bound or closed
-        return cls(config, model_storage, resource, intents, closed_values)
+        return cls(config, model_storage, resource, intents, closed_values, entity_intents)
+
+    def _plausible(self, entity: Dict[Text, Any], intent: Optional[Text]) -> bool:
+        """A closed set's entity with one of its values, under an intent annotated with it."""
+        name = entity["entity"]
+        if name in self._closed_values and str(entity.get("value")) not in self._closed_values[name]:
+            return False
+        return name not in self._entity_intents or intent in self._entity_intents[name]
 
     def process(self, messages: List[Message]) -> List[Message]:
         bound = set(self._config["intent_bound_extractors"])
@@ -190,10 +211,7 @@ class EntityOverlapFilter(GraphComponent):
                 entities = [e for e in entities if e.get("extractor") not in bound]
             preferred = set(self._config["preferred_extractors"])
             entities = [
-                e for e in entities
-                if e.get("extractor") in preferred
-                or e["entity"] not in self._closed_values
-                or str(e.get("value")) in self._closed_values[e["entity"]]
+                e for e in entities if e.get("extractor") in preferred or self._plausible(e, intent)
             ]
             entities = resolve_overlaps(entities, list(self._config["preferred_extractors"]))
             message.set(ENTITIES, keep_first_of_each_value(entities), add_to_output=True)

@@ -108,7 +108,7 @@ EXPECTED = [
     ("상관없어요", "상관없", "employment_type", "무관"),
     ("시력이 많이 나빠요", "시력이 많이 나빠", "disability_type", "시각"),
     ("근로지원인이 필요해요", "근로지원인", "support_need", "근로지원인"),
-    ("고등학교 졸업했어요", "고등학교 졸업했", "education", "고졸"),
+    ("고등학교 졸업했어요", "고등학교 졸업", "education", "고졸"),  # 하다 after a noun stays outside
     ("수어 통역이 필요해요", "수어 통역", "support_need", "수어통역"),
 ]
 
