@@ -20,6 +20,7 @@ import hmac
 import logging
 
 from sanic import Sanic, response
+from sanic.exceptions import PayloadTooLarge
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
@@ -32,6 +33,9 @@ logger = logging.getLogger(__name__)
 OPEN_PATHS = frozenset({"/health"})
 # Shorter secrets are refused at start: they could be guessed.
 MIN_SECRET_LENGTH = 16
+
+
+MAX_REQUEST_BYTES = 8 * 1024 * 1024
 
 
 def require_secret(app: Sanic, secret: str) -> Sanic:
@@ -62,7 +66,17 @@ def create_app(secret: str, actions_package: str = "actions", **options: object)
     executor = ActionExecutor()
     executor.register_package(actions_package)
     # No CORS: only Rasa calls this server, never a browser.
-    return require_secret(create_app_for_serve(executor, cors_origins=None, **options), secret)
+    app = create_app_for_serve(executor, cors_origins=None, **options)
+    # Sanic reads a body before any handler runs: a stranger's huge POST is refused by size
+    # (413) before the secret is checked. Rasa's largest call carries one session's events.
+    app.config.REQUEST_MAX_SIZE = MAX_REQUEST_BYTES
+
+    @app.exception(PayloadTooLarge)
+    async def too_large(request: Request, exception: PayloadTooLarge) -> HTTPResponse:
+        # rasa_sdk turns every exception into a 500; the caller should hear what was wrong.
+        return response.json({"error": "request body too large"}, status=413)
+
+    return require_secret(app, secret)
 
 
 def argument_parser() -> argparse.ArgumentParser:

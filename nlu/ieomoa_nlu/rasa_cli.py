@@ -64,6 +64,9 @@ def rasa_arguments(argv: Sequence[str], environ: Mapping[str, str]) -> list[str]
     return arguments
 
 
+MAX_REQUEST_BYTES = 8 * 1024 * 1024
+
+
 def main() -> None:
     """Run Rasa's own ``main`` on the completed arguments, its logs kept free of personal data."""
     from ieomoa_nlu import log_privacy
@@ -71,6 +74,9 @@ def main() -> None:
 
     log_privacy.install()
     load_secret_files(os.environ)
+    # Sanic reads SANIC_* settings from the environment: bodies over 8 MiB get 413 before they
+    # are read (Sanic's default is 100 MB; a user's message is a few KiB).
+    os.environ.setdefault("SANIC_REQUEST_MAX_SIZE", str(MAX_REQUEST_BYTES))
     arguments = rasa_arguments(sys.argv[1:], os.environ)
     import rasa.__main__ as rasa_entry
 
