@@ -26,6 +26,7 @@ def test_a_long_conversation_keeps_its_choices_and_every_turn(stack: RunningStac
     for text in sent:
         rasa.send(sender, text)
     easy_help = texts(rasa.send(sender, "도움말"))
+    assert easy_help and "이런 일을 도와줘요" in easy_help[0]  # 쉬운 말's help
     sent.append("도움말")
     for _ in range(HELP_TURNS):
         assert texts(rasa.send(sender, "도움말")) == easy_help  # still 쉬운 말, still the same answer
