@@ -231,6 +231,8 @@ class EncryptedSQLTrackerStore(SQLTrackerStore):
                 index = self._event_query(session, sender_id, False).with_entities(
                     self.SQLEvent.id, self.SQLEvent.type_name, self.SQLEvent.timestamp
                 ).all()
+                if len(index) <= COMPACT_ABOVE:
+                    self._cuts.pop(sender_id, None)  # a short (or erased) conversation: nothing to remember
                 bounded = self._bounded(session, sender_id, index) if len(index) > COMPACT_ABOVE else None
                 if bounded is not None:
                     return bounded
