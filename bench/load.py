@@ -22,7 +22,6 @@ import platform
 import subprocess
 import tempfile
 import threading
-import time
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -146,7 +145,8 @@ def run_replicas(count: int, sizes: list[int], work: Path) -> list[dict[str, Any
                                         lambda p: through_rasa(client, p, f"floor{count}"), watch)
                 for row in (bot_row, floor_row):
                     row["replicas"] = count
-                bot_row["p95_over_floor"] = round(bot_row["p95_s"] / floor_row["p95_s"], 2) if floor_row["p95_s"] else None
+                floor_p95 = floor_row["p95_s"]
+                bot_row["p95_over_floor"] = round(bot_row["p95_s"] / floor_p95, 2) if floor_p95 else None
                 rows += [bot_row, floor_row]
                 print(table([bot_row, floor_row], header=index == 0 and count == 1), flush=True)
         finally:
@@ -175,7 +175,8 @@ def plot(result_file: Path, png: Path) -> bool:
     """p95 against N per path and replica count, drawn by bench/plot_load.py in Rasa's environment."""
     if not RASA_PYTHON.exists():
         return False
-    done = subprocess.run([str(RASA_PYTHON), str(Path(__file__).with_name("plot_load.py")), str(result_file), str(png)],
+    script = Path(__file__).with_name("plot_load.py")
+    done = subprocess.run([str(RASA_PYTHON), str(script), str(result_file), str(png)],
                           capture_output=True, text=True, timeout=300)
     return done.returncode == 0
 

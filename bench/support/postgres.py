@@ -9,8 +9,8 @@ from contextlib import contextmanager
 
 from sqlalchemy import create_engine, text
 
-ADMIN_URL = os.environ.get("BENCH_POSTGRES_ADMIN_URL",
-                           os.environ.get("TEST_POSTGRES_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"))
+DEFAULT_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+ADMIN_URL = os.environ.get("BENCH_POSTGRES_ADMIN_URL", os.environ.get("TEST_POSTGRES_ADMIN_URL", DEFAULT_ADMIN_URL))
 
 
 def _autocommit(sql: str) -> None:

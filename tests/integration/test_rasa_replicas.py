@@ -16,7 +16,6 @@ import os
 import secrets
 import subprocess
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest

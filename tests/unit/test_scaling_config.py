@@ -25,8 +25,9 @@ def test_the_lock_store_is_ours_in_redis() -> None:
 
 def test_endpoints_carry_the_lock_store_only_when_asked() -> None:
     settings = Settings(telegram_bot_token=None, telegram_api_base_url="", telegram_api_file_url="",
-                        database_url="postgresql+psycopg://u@db/ieomoa", rasa_url="", action_server_url="http://a/webhook",
-                        tts_engine="espeak", secret_key="k", agency_api_port=8000, action_server_secret="s")
+                        database_url="postgresql+psycopg://u@db/ieomoa", rasa_url="",
+                        action_server_url="http://a/webhook", tts_engine="espeak", secret_key="k",
+                        agency_api_port=8000, action_server_secret="s")
     assert "lock_store" not in endpoints(settings)
     lock = redis_lock_store_config("redis://127.0.0.1:6379/1")
     assert endpoints(settings, lock)["lock_store"] == lock
@@ -49,5 +50,6 @@ def test_the_local_balancer_runs_deploy_haproxy_cfg_with_local_servers(tmp_path:
     config = tmp_path / "haproxy.cfg"
     config.write_text(text, encoding="utf-8")
     for checked in (config, HAPROXY_CONFIG):
-        result = subprocess.run([haproxy_binary(), "-c", "-f", str(checked)], capture_output=True, text=True, timeout=60)
+        result = subprocess.run([haproxy_binary(), "-c", "-f", str(checked)],
+                                capture_output=True, text=True, timeout=60)
         assert result.returncode == 0, result.stdout + result.stderr
