@@ -127,6 +127,14 @@ def measure(path: str, people: list[Applicant], drive: Any, watch: ProcessWatch)
     }
 
 
+def warm_up(stack: RasaReplicas) -> None:
+    """A few messages to each replica: its first ones load what it loads lazily, and would count."""
+    for number, url in enumerate(stack.replica_urls):
+        with rasa_client(url, stack.env["RASA_AUTH_TOKEN"]) as client:
+            for text in ("안녕하세요", "도움말", "구직 신청하고 싶어요", "네", "그만할래요"):
+                client.post("/webhooks/rest/webhook", json={"sender": f"warm-up-{number}", "message": text})
+
+
 def run_replicas(count: int, sizes: list[int], work: Path) -> list[dict[str, Any]]:
     """Every N on one stack of ``count`` Rasa replicas; the bot's rows and the floor's."""
     rows = []
@@ -134,6 +142,7 @@ def run_replicas(count: int, sizes: list[int], work: Path) -> list[dict[str, Any
         stack: RasaReplicas = start_rasa_replicas(url, work, count=count, balancer=count > 1)
         telegram = TelegramStandIn().start()
         try:
+            warm_up(stack)
             bot = start_bot(telegram, stack.env, work / "log")
             stack.processes.append(bot)  # stopped with the stack
             watch = ProcessWatch(stack.processes)
