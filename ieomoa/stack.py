@@ -137,6 +137,8 @@ def ports_of(settings: Settings, *, with_bot: bool) -> dict[int, str]:
 
 def main() -> None:
     """Start the stack; the bot when a token is set, otherwise the terminal chat."""
+    # Databases, logs and caches this run creates hold personal data: owner-only files.
+    os.umask(0o077)
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--terminal", action="store_true", help="terminal chat even with a token")
     args = parser.parse_args()

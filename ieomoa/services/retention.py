@@ -28,6 +28,7 @@ from sqlalchemy import Engine, create_engine, delete, exists, inspect, or_, sele
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from ieomoa.db import forget_deleted
 from ieomoa.korean_time import Clock, utc_now
 from ieomoa.models import (
     Application,
@@ -181,6 +182,9 @@ class RetentionSweep:
             if report.deleted_anything():
                 session.add(AuditEntry(at=now, agency=AUDIT_AGENCY, action=AUDIT_ACTION,
                                        detail=report.detail()))
+        if report.deleted_anything():
+            with self._sessions() as session:
+                forget_deleted(session.connection())
         logger.info("Retention sweep: %s", report.detail())
         return report
 
@@ -199,6 +203,8 @@ class RetentionSweep:
             if not inspect(engine).has_table(EVENTS_TABLE):
                 return 0, 0, set()
             with engine.begin() as connection:
+                if connection.dialect.name == "sqlite":
+                    connection.exec_driver_sql("PRAGMA secure_delete=ON")
                 # One statement, so an event written meanwhile is judged with the rest.
                 deleted = connection.execute(
                     text(
@@ -211,6 +217,9 @@ class RetentionSweep:
                 active = set(connection.execute(
                     text(f"SELECT DISTINCT sender_id FROM {EVENTS_TABLE}")
                 ).scalars())
+            if deleted:
+                with engine.connect() as connection:
+                    forget_deleted(connection)  # SQLite's write-ahead log still holds them
             return len(set(deleted)), len(deleted), active
         finally:
             engine.dispose()
