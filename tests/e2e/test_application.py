@@ -73,7 +73,7 @@ def test_free_text_application_with_two_corrections_and_a_question(
     chat.say("010 3333 4444", until="5/16")
     chat.say("부산 해운대구에 살아요", until="6/16")
     faq = chat.say("개인정보는 어디에 쓰여요?", until="6/16")
-    assert "구직 지원에만 써요" in faq[0].text  # answered, then the same question again
+    assert "구직 지원과 진행 알림에만" in faq[0].text  # answered, then the same question again
     chat.say("네", until="7/16")
     chat.say("귀가 잘 안 들려요", until="8/16")
     chat.say("5급이에요", until="9/16")
