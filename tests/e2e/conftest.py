@@ -6,11 +6,11 @@ import itertools
 import random
 from collections.abc import Iterator
 from contextlib import ExitStack
-from pathlib import Path
 
 import pytest
 
-from ieomoa.stack import ManagedProcess, bot_process
+from bench.support.bot import start_bot
+from ieomoa.stack import ManagedProcess
 from tests.support.postgres import fresh_database, require_postgres
 from tests.support.stack import RunningStack, start_stack
 from tests.support.telegram_standin import TelegramStandIn
@@ -22,21 +22,6 @@ _chat_ids = itertools.count(random.randint(10**8, 9 * 10**8))
 def chat_id() -> int:
     """A chat id never used before, so no test sees another's conversation."""
     return next(_chat_ids)
-
-
-def start_bot(standin: TelegramStandIn, env: dict[str, str], log_dir: Path) -> ManagedProcess:
-    """Start ``python -m bot`` against the stand-in and wait until it polls."""
-    env = dict(
-        env,
-        TTS_ENGINE=env.get("TTS_ENGINE", "espeak"),  # no network here: the offline engine speaks
-        TELEGRAM_BOT_TOKEN=standin.token,
-        TELEGRAM_API_BASE_URL=standin.base_url,
-        TELEGRAM_API_FILE_URL=standin.file_url,
-    )
-    bot = bot_process(env=env, log_dir=log_dir)
-    bot.start()
-    standin.wait_for_call("getUpdates", bot)
-    return bot
 
 
 @pytest.fixture(scope="module")
