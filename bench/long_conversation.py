@@ -27,7 +27,7 @@ from bench.support.bot import start_bot
 from bench.support.postgres import scratch_database
 from bench.support.replicas import RasaReplicas, start_rasa_replicas
 from bench.support.telegram_standin import TelegramStandIn
-from bot.rasa_client import TOKEN_HEADER
+from ieomoa.conversation.rasa_client import TOKEN_HEADER
 
 RESULTS_DIR = Path(__file__).parent / "results"
 CHAT_ID = 424242

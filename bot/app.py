@@ -8,29 +8,15 @@ import os
 from datetime import timedelta
 
 from telegram import Update
-from telegram.ext import (
-    Application,
-    CallbackQueryHandler,
-    CommandHandler,
-    MessageHandler,
-    filters,
-)
+from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
 
-from bot.handlers import (
-    BotServices,
-    error_handler,
-    help_command,
-    voice_command,
-    relay_button,
-    relay_text,
-    start,
-    unsupported_content,
-)
-from bot.rasa_client import RasaClient
 from bot.delivery import DEFAULT_RECOVERY_INTERVAL, LedgeredUpdateProcessor, UpdateDelivery
 from bot.rate_limit import TelegramRateLimiter
+from bot.handlers import error_handler, handle_update
 from bot.webhook import WEBHOOK, bot_mode, run_webhook, webhook_config
 from ieomoa.config import Settings, env_value, load_settings
+from ieomoa.conversation.rasa_client import RasaClient
+from ieomoa.conversation.turn import ConversationCore, ConversationServices
 from ieomoa.db import session_factory
 from ieomoa.logging_setup import configure_logging
 from ieomoa.rasa_endpoints import tracker_store_url
@@ -58,26 +44,25 @@ def build_application(settings: Settings) -> Application:
         raise SystemExit("TELEGRAM_BOT_TOKEN is not set")
     sessions = session_factory(settings.database_url)
     rasa_token = env_value("RASA_AUTH_TOKEN")
-    services = BotServices(
+    services = ConversationServices(
         rasa=RasaClient(settings.rasa_url, auth_token=rasa_token),
         buttons=ButtonRegistry(sessions),
         keyboards=KeyboardService(sessions),
-        # A claimed update's lease: how long a dead process's update waits before it is
-        # handled again (renewed every recovery interval while this process works on it).
-        ledger=UpdateLedger(
-            sessions,
-            lease=timedelta(seconds=_seconds("IEOMOA_UPDATE_LEASE_SECONDS", DEFAULT_LEASE.total_seconds())),
-            secret=settings.secret_key,
-        ),
         chats=ChatService(sessions),
-        speech=CachedSpeech(engine_named(settings.tts_engine), TTS_CACHE_DIR),
         erasure=ErasureService(sessions),
         tracker_store_url=tracker_store_url(settings.database_url),
+        speech=CachedSpeech(engine_named(settings.tts_engine), TTS_CACHE_DIR),
         fixed_texts=RasaFixedTexts(settings.rasa_url, rasa_token),
     )
-
+    # A claimed update's lease: how long a dead process's update waits before it is
+    # handled again (renewed every recovery interval while this process works on it).
+    ledger = UpdateLedger(
+        sessions,
+        lease=timedelta(seconds=_seconds("IEOMOA_UPDATE_LEASE_SECONDS", DEFAULT_LEASE.total_seconds())),
+        secret=settings.secret_key,
+    )
     delivery = UpdateDelivery(
-        services.ledger,
+        ledger,
         recovery_interval=_seconds("IEOMOA_UPDATE_RECOVERY_SECONDS", DEFAULT_RECOVERY_INTERVAL),
     )
 
@@ -91,7 +76,7 @@ def build_application(settings: Settings) -> Application:
 
     async def prepare(application: Application) -> None:
         # Telegram redelivers for at most 24 hours; older claims only take space.
-        await asyncio.to_thread(services.ledger.forget_older_than, 2)
+        await asyncio.to_thread(ledger.forget_older_than, 2)
         await asyncio.to_thread(services.buttons.forget_expired)
         # Updates a stopped process claimed but never finished go first, oldest first.
         await delivery.start(application)
@@ -109,16 +94,11 @@ def build_application(settings: Settings) -> Application:
         .post_shutdown(close_services)
         .build()
     )
-    application.bot_data["services"] = services
+    application.bot_data["core"] = ConversationCore(services, channel="telegram")
     # Each update is claimed on arrival and finished after its handlers by the update
     # processor (bot/delivery.py): a redelivery reaches no handler.
-    application.add_handler(CommandHandler("start", start))
-    application.add_handler(CommandHandler("help", help_command))
-    application.add_handler(CommandHandler("voice", voice_command))
-    application.add_handler(CallbackQueryHandler(relay_button))
-    application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, relay_text))
-    application.add_handler(MessageHandler(filters.COMMAND, help_command))
-    application.add_handler(MessageHandler(filters.ALL & ~filters.TEXT, unsupported_content))
+    application.add_handler(CallbackQueryHandler(handle_update))
+    application.add_handler(MessageHandler(filters.ALL, handle_update))
     application.add_error_handler(error_handler)
     return application
 

@@ -22,7 +22,7 @@ from typing import Any
 import httpx
 
 from bench.support.telegram_standin import SentMessage, TelegramStandIn
-from bot.rasa_client import TOKEN_HEADER
+from ieomoa.conversation.rasa_client import TOKEN_HEADER
 
 # (tap a button whose title has these words | say this text, the reply that ends the turn)
 TAP, SAY = "tap", "say"

@@ -4,7 +4,7 @@ Rasa's built-in ``rest`` channel takes a message for any sender from anyone who 
 the server: a POST naming someone else's sender id would act as them (read their status,
 erase their data). This is the same channel, at the same URL (``/webhooks/rest/webhook``,
 name ``rest``), answering 401 unless the header ``X-Ieomoa-Rasa-Token`` holds
-RASA_AUTH_TOKEN, which the bot and the terminal chat send (bot/rasa_client.py). Its
+RASA_AUTH_TOKEN, which the bot and the terminal chat send (ieomoa/conversation/rasa_client.py). Its
 ``GET /webhooks/rest/`` status check stays open; it reveals nothing. Rasa does not start
 without a token. nlu/credentials.yml names this class.
 """
@@ -28,7 +28,7 @@ from ieomoa_nlu.secret_files import secret
 logger = logging.getLogger(__name__)
 
 TOKEN_VARIABLE = "RASA_AUTH_TOKEN"
-# Also named in bot/rasa_client.py (the app has no ieomoa_nlu); tests/unit/test_deployment.py
+# Also named in ieomoa/conversation/rasa_client.py (the app has no ieomoa_nlu); tests/unit/test_deployment.py
 # checks both say the same.
 TOKEN_HEADER = "X-Ieomoa-Rasa-Token"
 

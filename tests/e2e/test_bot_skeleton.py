@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from bot import messages
-from ieomoa.stack import ManagedProcess
+from ieomoa.conversation import messages
 from tests.e2e.conftest import start_bot
 from tests.support.stack import RunningStack, free_port
 from tests.support.telegram_standin import TelegramStandIn
+from tools.stack import ManagedProcess
 
 
 def test_korean_hello_gets_korean_greeting_with_help_button(
@@ -116,7 +116,7 @@ def test_emoji_and_noise_get_a_korean_answer(
 def test_when_the_action_server_is_down_the_user_is_asked_to_resend(
     stack: RunningStack, bot: ManagedProcess, telegram: TelegramStandIn, chat_id: int
 ) -> None:
-    from ieomoa.stack import wait_until_ready
+    from tools.stack import wait_until_ready
 
     stack.actions.stop()
     try:

@@ -6,10 +6,10 @@ import io
 
 import soundfile
 
-from bot import messages
-from ieomoa.stack import ManagedProcess
+from ieomoa.conversation import messages
 from tests.e2e.conversation import Conversation
 from tests.support.telegram_standin import TelegramStandIn
+from tools.stack import ManagedProcess
 
 
 def test_start_offers_voice_and_easy_read_in_one_message(

@@ -12,13 +12,13 @@ from datetime import timedelta
 
 from sqlalchemy import update
 
-from bot import messages
+from ieomoa.conversation import messages
 from ieomoa.db import session_factory
 from ieomoa.models import ButtonToken, utcnow
-from ieomoa.stack import ManagedProcess
 from tests.support.stack import RunningStack
 from tests.support.telegram_standin import TelegramStandIn
 from tests.support.turns import Turns
+from tools.stack import ManagedProcess
 
 HELP_ANSWER = "구직 신청을 한 번에 접수해요"
 

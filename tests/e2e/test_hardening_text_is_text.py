@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import pytest
 
-from bot import messages
+from ieomoa.conversation import messages
 from ieomoa.db import session_factory
 from ieomoa.services.applications import ApplicationService
-from ieomoa.stack import ManagedProcess
 from tests.support.applications import draft
 from tests.support.stack import RasaApi, RunningStack
 from tests.support.telegram_standin import TelegramStandIn
 from tests.support.turns import Turns, unfilled_in
+from tools.stack import ManagedProcess
 
 ERASE_NOW = '/delete_my_data{"answer": "확인"}'
 TRUE_ANSWER = '/inform{"answer": true}'

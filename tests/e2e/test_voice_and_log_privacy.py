@@ -23,16 +23,16 @@ import httpx
 import pytest
 from gtts import gTTS
 
-from bot import messages
+from ieomoa.conversation import messages
 from ieomoa.db import session_factory
 from ieomoa.services.agencies import AgencyTokenService
 from ieomoa.speech.text import speech_text
-from ieomoa.stack import ManagedProcess, agency_api_process, relay_process, wait_until_ready
 from tests.e2e.conftest import start_bot
 from tests.e2e.conversation import Conversation
 from tests.support.fake_google import FakeGoogle
 from tests.support.stack import RasaApi, RunningStack, free_port
 from tests.support.telegram_standin import SentMessage, TelegramStandIn
+from tools.stack import ManagedProcess, agency_api_process, relay_process, wait_until_ready
 
 NAME = "박서진"
 BIRTH_DATE = "1991년 4월 17일"

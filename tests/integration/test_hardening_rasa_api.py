@@ -13,7 +13,7 @@ import uuid
 import httpx
 import pytest
 
-from bot.rasa_client import TOKEN_HEADER
+from ieomoa.conversation.rasa_client import TOKEN_HEADER
 from tests.support.stack import RasaApi, RunningStack
 
 PERSONAL = "제 전화번호는 010-2468-1357이에요"

@@ -11,7 +11,7 @@ import uuid
 
 import pytest
 
-from bot.handlers import COMMAND_PAYLOADS
+from ieomoa.conversation.turn import COMMAND_PAYLOADS
 from ieomoa.db import session_factory
 from ieomoa.services.applications import ApplicationService
 from ieomoa.services.retention import load_policy

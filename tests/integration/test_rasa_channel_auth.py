@@ -3,7 +3,7 @@
 With Rasa's built-in ``rest`` channel, anyone who reached the server could POST a message
 under someone else's sender id and get their application number back, or erase their data.
 The channel (nlu/ieomoa_nlu/rest_channel.py) now answers 401 unless the header
-``X-Ieomoa-Rasa-Token`` holds the token, which bot/rasa_client.py sends.
+``X-Ieomoa-Rasa-Token`` holds the token, which ieomoa/conversation/rasa_client.py sends.
 """
 
 from __future__ import annotations
@@ -15,12 +15,12 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.rasa_client import TOKEN_HEADER, RasaClient, RasaUnavailable
+from ieomoa.conversation.rasa_client import TOKEN_HEADER, RasaClient, RasaUnavailable
 from ieomoa.db import session_factory
 from ieomoa.services.applications import ApplicationService
-from ieomoa.stack import RASA_PYTHON, NLU_DIR, current_model
 from tests.support.applications import draft
 from tests.support.stack import RasaApi, RunningStack, free_port
+from tools.stack import RASA_PYTHON, NLU_DIR, current_model
 
 WEBHOOK = "/webhooks/rest/webhook"
 

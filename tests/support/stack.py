@@ -13,11 +13,11 @@ from pathlib import Path
 import httpx
 from sqlalchemy import create_engine, text
 
-from bot.rasa_client import TOKEN_HEADER
-from ieomoa import service_commands
+from ieomoa.conversation.rasa_client import TOKEN_HEADER
 from ieomoa.config import PROJECT_ROOT, Settings, load_settings
 from ieomoa.rasa_endpoints import tracker_store_url, write_endpoints
-from ieomoa.stack import (
+from tools import service_commands
+from tools.stack import (
     ManagedProcess,
     action_server_process,
     child_env,
@@ -82,7 +82,7 @@ def settings_from(env: dict[str, str]) -> Settings:
 
 
 def migrate(env: dict[str, str]) -> None:
-    """Run the migration as the migrate container does (ieomoa/service_commands.py)."""
+    """Run the migration as the migrate container does (tools/service_commands.py)."""
     result = subprocess.run([sys.executable, *service_commands.migrate()], cwd=PROJECT_ROOT, env=env,
                             capture_output=True, text=True, timeout=300)
     if result.returncode != 0:

@@ -27,10 +27,10 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.rasa_client import TOKEN_HEADER
-from ieomoa import service_commands
+from ieomoa.conversation.rasa_client import TOKEN_HEADER
 from ieomoa.config import env_value, load_settings
-from ieomoa.stack import (
+from tools import service_commands
+from tools.stack import (
     NLU_DIR,
     RASA_PYTHON,
     action_server_process,
@@ -453,7 +453,7 @@ def test_each_container_runs_the_shared_command() -> None:
 
 
 def test_make_run_and_the_tests_run_the_same_commands(tmp_path: Path) -> None:
-    """ieomoa/stack.py (make run, the integration and e2e tests) differs only in interpreter and parameters."""
+    """tools/stack.py (make run, the integration and e2e tests) differs only in interpreter and parameters."""
     env: dict[str, str] = {}
     model, endpoints = tmp_path / "model.tar.gz", tmp_path / "endpoints.yml"
     local = {

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from bot import messages
+from ieomoa.conversation import messages
 
 DOMAIN = Path(__file__).parents[2] / "nlu" / "domain"
 # Said once, already in plain words, or rendered before the easy_read slot changes.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.render import render_replies
+from ieomoa.conversation.outgoing import render_replies
 from ieomoa.speech.fixed_texts import FixedTexts
 from tests.support.domain import domain_responses
 

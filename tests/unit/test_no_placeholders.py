@@ -324,8 +324,8 @@ def test_no_action_passes_a_slot_or_none_as_a_variable() -> None:
 
 
 def test_bot_messages_have_only_the_placeholders_the_bot_fills() -> None:
-    """bot/messages.py: its only placeholder is {limit}, formatted where the message is sent."""
-    from bot import messages
+    """ieomoa/conversation/messages.py: its only placeholder is {limit}, formatted where the message is sent."""
+    from ieomoa.conversation import messages
 
     fields = set()
     for value in vars(messages).values():

@@ -7,7 +7,7 @@ import json
 import httpx
 import pytest
 
-from bot.rasa_client import RasaClient, RasaUnavailable
+from ieomoa.conversation.rasa_client import RasaClient, RasaUnavailable
 
 
 def client_with(handler) -> RasaClient:  # type: ignore[no-untyped-def]

@@ -1,10 +1,11 @@
-"""Rendering Rasa replies as Telegram messages."""
+"""Rendering Rasa replies as channel-neutral messages, and as Telegram keyboards."""
 
 from __future__ import annotations
 
-from bot.render import BUTTONS_ONLY_TEXT, render_replies, split_text
 import itertools
 
+from bot.handlers import keyboard_of
+from ieomoa.conversation.outgoing import BUTTONS_ONLY_TEXT, render_replies, split_text
 from ieomoa.services.buttons import CALLBACK_DATA_LIMIT, TOKEN_PREFIX
 
 
@@ -27,7 +28,8 @@ def test_buttons_become_inline_keyboard_in_order() -> None:
     ]}]
     [message] = render_replies(replies, fake_registry(stored))
     assert message.text == "골라 주세요"
-    rows = message.keyboard.inline_keyboard
+    assert [button.title for button in message.buttons] == ["도움말 보기", "서울특별시"]
+    rows = keyboard_of(message).inline_keyboard
     assert [row[0].text for row in rows] == ["도움말 보기", "서울특별시"]
     assert [stored[row[0].callback_data] for row in rows] == ["/help", '/inform{"region": "서울특별시"}']
 
@@ -36,7 +38,7 @@ def test_long_korean_payload_fits_in_callback_data() -> None:
     payload = '/inform{"support_need": ["근로지원인", "보조공학기기", "수어통역", "직업훈련"]}'
     assert len(payload.encode()) > CALLBACK_DATA_LIMIT
     [message] = render_replies([{"text": "x", "buttons": [{"title": "t", "payload": payload}]}], fake_registry({}))
-    data = message.keyboard.inline_keyboard[0][0].callback_data
+    data = keyboard_of(message).inline_keyboard[0][0].callback_data
     assert len(data.encode()) <= CALLBACK_DATA_LIMIT
 
 
@@ -56,9 +58,19 @@ def test_text_over_telegram_limit_is_split_and_keyboard_goes_last() -> None:
     )
     assert len(messages) == 2
     assert all(len(m.text) <= 4096 for m in messages)
-    assert messages[0].keyboard is None and messages[1].keyboard is not None
+    assert messages[0].buttons == () and len(messages[1].buttons) == 1
     assert "".join(m.text.replace(" ", "") for m in messages) == text.replace(" ", "")
 
 
 def test_split_text_keeps_short_text_whole() -> None:
     assert split_text("안녕하세요") == ["안녕하세요"]
+
+
+def test_each_channel_splits_at_its_own_limit() -> None:
+    messages = render_replies([{"text": "가나다라. " * 30}], fake_registry({}), text_limit=100)
+    assert len(messages) > 1 and all(len(m.text) <= 100 for m in messages)
+
+
+def test_message_without_buttons_has_no_keyboard() -> None:
+    [message] = render_replies([{"text": "안녕하세요"}], fake_registry({}))
+    assert keyboard_of(message) is None

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from actions.caregivers import removal_buttons
-from bot import messages
+from ieomoa.conversation import messages
 from ieomoa.conversation.typed_choices import (
     Choice,
     keyboards_in,

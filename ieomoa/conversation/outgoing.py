@@ -1,30 +1,36 @@
-"""Turn Rasa replies into Telegram messages: text plus buttons as an inline keyboard."""
+"""Rasa's replies as channel-neutral messages: text, then numbered choices, one per row."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
-
-from bot.rasa_client import RasaReply
+from ieomoa.conversation.rasa_client import RasaReply
 from ieomoa.speech.fixed_texts import FixedTexts
 
-TELEGRAM_TEXT_LIMIT = 4096
+DEFAULT_TEXT_LIMIT = 4096  # Telegram's; a channel passes its own
 BUTTONS_ONLY_TEXT = "아래에서 골라 주세요."
 
 
 @dataclass(frozen=True)
+class OutgoingButton:
+    """One choice under a message: the title shown and the opaque token a press sends back."""
+
+    title: str
+    token: str
+
+
+@dataclass(frozen=True)
 class OutgoingMessage:
-    """One Telegram message to send; ``personal`` unless it is known to carry no user value."""
+    """One message to send; ``personal`` unless it is known to carry no user value."""
 
     text: str
-    keyboard: InlineKeyboardMarkup | None = None
+    buttons: tuple[OutgoingButton, ...] = ()
     personal: bool = True
 
 
-def split_text(text: str, limit: int = TELEGRAM_TEXT_LIMIT) -> list[str]:
-    """Split text into Telegram-sized parts, preferring line breaks and sentence ends."""
+def split_text(text: str, limit: int = DEFAULT_TEXT_LIMIT) -> list[str]:
+    """Split text into parts a channel accepts, preferring line breaks and sentence ends."""
     parts: list[str] = []
     while len(text) > limit:
         cut = max(text.rfind("\n", 0, limit), text.rfind(". ", 0, limit) + 1)
@@ -37,11 +43,13 @@ def split_text(text: str, limit: int = TELEGRAM_TEXT_LIMIT) -> list[str]:
 
 
 def render_replies(
-    replies: list[RasaReply], callback_data_for: Callable[[str, str], str], fixed: FixedTexts | None = None
+    replies: list[RasaReply], token_for: Callable[[str, str], str], fixed: FixedTexts | None = None,
+    text_limit: int = DEFAULT_TEXT_LIMIT,
 ) -> list[OutgoingMessage]:
-    """Messages for Rasa's replies; each button payload becomes short callback_data.
+    """Messages for Rasa's replies; ``token_for(payload, title)`` names each button.
 
     A reply is marked not personal only when ``fixed`` covers its text and button titles.
+    Buttons go with the last part of a long text, so they stay under what they answer.
     """
     fixed = fixed or FixedTexts()
     messages: list[OutgoingMessage] = []
@@ -50,17 +58,9 @@ def render_replies(
         buttons = [b for b in reply.get("buttons") or [] if b.get("title") and b.get("payload")]
         if not text and not buttons:
             continue
-        keyboard = None
-        if buttons:
-            # One button per row: read in order by screen readers, no cut-off Korean titles.
-            keyboard = InlineKeyboardMarkup(
-                [
-                    [InlineKeyboardButton(b["title"], callback_data=callback_data_for(b["payload"], b["title"]))]
-                    for b in buttons
-                ]
-            )
+        choices = tuple(OutgoingButton(b["title"], token_for(b["payload"], b["title"])) for b in buttons)
         personal = not fixed.covers(text, [b["title"] for b in buttons])
-        parts = split_text(text or BUTTONS_ONLY_TEXT)
+        parts = split_text(text or BUTTONS_ONLY_TEXT, text_limit)
         messages.extend(OutgoingMessage(part, personal=personal) for part in parts[:-1])
-        messages.append(OutgoingMessage(parts[-1], keyboard, personal))
+        messages.append(OutgoingMessage(parts[-1], choices, personal))
     return messages

@@ -98,14 +98,6 @@ class RasaClient:
             return False
         return response.status_code == 200
 
-    async def is_ready(self) -> bool:
-        """True when the server answers (Rasa listens only after its model is loaded)."""
-        try:
-            response = await self._client.get("/")
-        except httpx.HTTPError:
-            return False
-        return response.status_code == 200
-
     async def aclose(self) -> None:
         """Close the connection pool."""
         await self._client.aclose()
