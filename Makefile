@@ -62,7 +62,7 @@ migrate: $(APP_VENV)/.stamp
 	@$(APP_PY) -m ieomoa.migrate
 
 run: setup model migrate
-	@$(APP_PY) -m ieomoa.stack
+	@$(APP_PY) -m tools.stack
 
 test: setup model compose-tool lb-tool
 	$(APP_PY) -m pytest -q -p no:cacheprovider tests

@@ -29,7 +29,7 @@ from ieomoa.logging_setup import install_log_privacy
 
 logger = logging.getLogger(__name__)
 
-# Paths anyone may call: the readiness check of ieomoa/stack.py and docker-compose.
+# Paths anyone may call: the readiness check of tools/stack.py and docker-compose.
 OPEN_PATHS = frozenset({"/health"})
 # Shorter secrets are refused at start: they could be guessed.
 MIN_SECRET_LENGTH = 16

@@ -34,7 +34,7 @@ from bench.support.postgres import scratch_database
 from bench.support.replicas import RasaReplicas, start_rasa_replicas
 from bench.support.telegram_standin import TelegramStandIn
 from ieomoa.config import PROJECT_ROOT
-from ieomoa.process_groups import ManagedProcess, group_members
+from tools.process_groups import ManagedProcess, group_members
 
 RESULTS_DIR = Path(__file__).parent / "results"
 RASA_PYTHON = PROJECT_ROOT / ".venvs" / "rasa" / "bin" / "python"

@@ -1,5 +1,5 @@
 # App image: migrations, action server, bot, relay and agency API (one image, the command
-# picks the service; ieomoa/service_commands.py lists them). Python 3.11, as the app
+# picks the service; tools/service_commands.py lists them). Python 3.11, as the app
 # environment; every package from the pinned requirements/app.txt. The code runs from /app
 # (PYTHONPATH) as the non-root user ieomoa. Servers listen on 127.0.0.1 unless
 # IEOMOA_BIND_HOST says otherwise (docker-compose sets 0.0.0.0 where other containers call in).

@@ -21,7 +21,7 @@ RUN rasa train --domain domain --fixed-model-name ieomoa --out /app/models
 RUN useradd --create-home --uid 10001 rasa && chown -R rasa /app
 USER rasa
 EXPOSE 5005
-# The command docker-compose.yml runs too (ieomoa/service_commands.py): Rasa's CLI with
+# The command docker-compose.yml runs too (tools/service_commands.py): Rasa's CLI with
 # RASA_AUTH_TOKEN (or RASA_AUTH_TOKEN_FILE) from the environment, never the command line,
 # listening on IEOMOA_BIND_HOST (127.0.0.1 unless set; docker-compose sets 0.0.0.0).
 CMD ["python", "-m", "ieomoa_nlu.rasa_cli", "run", "--model", "/app/models/ieomoa.tar.gz", "--endpoints", "endpoints.yml", "--credentials", "credentials.yml", "--port", "5005", "--enable-api"]

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from bench.support.telegram_standin import TelegramStandIn
-from ieomoa.process_groups import ManagedProcess
-from ieomoa.stack import bot_process
+from tools.process_groups import ManagedProcess
+from tools.stack import bot_process
 
 
 def start_bot(standin: TelegramStandIn, env: dict[str, str], log_dir: Path) -> ManagedProcess:

@@ -23,11 +23,11 @@ from typing import Any
 
 import httpx
 
-from ieomoa import service_commands
 from ieomoa.config import PROJECT_ROOT, Settings, load_settings
-from ieomoa.process_groups import ManagedProcess
 from ieomoa.rasa_endpoints import redis_lock_store_config, write_endpoints
-from ieomoa.stack import action_server_process, child_env, current_model, rasa_process, wait_until_ready
+from tools import service_commands
+from tools.process_groups import ManagedProcess
+from tools.stack import action_server_process, child_env, current_model, rasa_process, wait_until_ready
 
 HAPROXY_CONFIG = PROJECT_ROOT / "deploy" / "haproxy.cfg"
 HAPROXY_BACKEND = "rasa_replicas"
@@ -55,7 +55,7 @@ def settings_from(env: dict[str, str]) -> Settings:
 
 
 def migrate(env: dict[str, str]) -> None:
-    """Run the migration as the migrate container does (ieomoa/service_commands.py)."""
+    """Run the migration as the migrate container does (tools/service_commands.py)."""
     result = subprocess.run([sys.executable, *service_commands.migrate()], cwd=PROJECT_ROOT, env=env,
                             capture_output=True, text=True, timeout=300)
     if result.returncode != 0:

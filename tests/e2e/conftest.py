@@ -10,10 +10,10 @@ from contextlib import ExitStack
 import pytest
 
 from bench.support.bot import start_bot
-from ieomoa.stack import ManagedProcess
 from tests.support.postgres import fresh_database, require_postgres
 from tests.support.stack import RunningStack, start_stack
 from tests.support.telegram_standin import TelegramStandIn
+from tools.stack import ManagedProcess
 
 _chat_ids = itertools.count(random.randint(10**8, 9 * 10**8))
 

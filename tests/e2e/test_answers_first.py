@@ -5,10 +5,10 @@ from __future__ import annotations
 from ieomoa.crypto import unseal
 from ieomoa.db import session_factory
 from ieomoa.services.applications import ApplicationService
-from ieomoa.stack import ManagedProcess
 from tests.e2e.conversation import Conversation
 from tests.support.stack import RunningStack
 from tests.support.telegram_standin import TelegramStandIn
+from tools.stack import ManagedProcess
 
 
 def latest_application(stack: RunningStack, chat_id: int):  # noqa: ANN201 - an ORM row

@@ -7,11 +7,11 @@ from pathlib import Path
 from ieomoa.crypto import unseal
 from ieomoa.db import session_factory
 from ieomoa.services.applications import ApplicationService
-from ieomoa.stack import ManagedProcess
 from tests.e2e.conftest import start_bot
 from tests.e2e.conversation import Conversation
 from tests.support.stack import RunningStack
 from tests.support.telegram_standin import TelegramStandIn
+from tools.stack import ManagedProcess
 
 
 def applications(stack: RunningStack) -> ApplicationService:

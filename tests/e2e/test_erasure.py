@@ -7,11 +7,11 @@ from ieomoa.models import ErasureRequest
 from ieomoa.services.applications import ApplicationService
 from ieomoa.services.caregivers import CaregiverService
 from ieomoa.services.chats import ChatService
-from ieomoa.stack import ManagedProcess
 from tests.e2e.conversation import Conversation
 from tests.support.applications import draft
 from tests.support.stack import RunningStack, stored_events
 from tests.support.telegram_standin import TelegramStandIn
+from tools.stack import ManagedProcess
 
 
 def test_erasure_is_confirmed_then_removes_everything(

@@ -39,11 +39,11 @@ from ieomoa.rasa_endpoints import tracker_store_url
 from ieomoa.services.agencies import AgencyTokenService
 from ieomoa.services.caregivers import sender_keys
 from ieomoa.speech.text import speech_text
-from ieomoa.stack import ManagedProcess, agency_api_process, relay_process, wait_until_ready
 from tests.e2e.conftest import start_bot
 from tests.e2e.conversation import Conversation
 from tests.support.stack import RunningStack, free_port
 from tests.support.telegram_standin import TelegramStandIn
+from tools.stack import ManagedProcess, agency_api_process, relay_process, wait_until_ready
 
 NAME = "윤채령"
 BIRTH_DATE = "1987년 9월 14일"

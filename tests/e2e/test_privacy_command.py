@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from ieomoa.services.retention import load_policy
-from ieomoa.stack import ManagedProcess
 from tests.support.telegram_standin import TelegramStandIn
+from tools.stack import ManagedProcess
 
 
 def test_privacy_command_gives_the_summary_with_the_periods(

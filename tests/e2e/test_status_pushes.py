@@ -11,10 +11,10 @@ import pytest
 from ieomoa.db import session_factory
 from ieomoa.services.agencies import AgencyTokenService
 from ieomoa.services.applications import ApplicationService
-from ieomoa.stack import ManagedProcess, agency_api_process, relay_process, wait_until_ready
 from tests.support.applications import draft
 from tests.support.stack import RunningStack, free_port
 from tests.support.telegram_standin import TelegramStandIn
+from tools.stack import ManagedProcess, agency_api_process, relay_process, wait_until_ready
 
 
 @pytest.fixture(scope="module")

@@ -9,11 +9,11 @@ import soundfile
 
 from pathlib import Path
 
-from ieomoa.stack import ManagedProcess
 from tests.e2e.conftest import start_bot
 from tests.e2e.conversation import Conversation
 from tests.support.stack import RunningStack, free_port
 from tests.support.telegram_standin import TelegramStandIn
+from tools.stack import ManagedProcess
 
 
 def assert_voice_note(data: bytes) -> None:

@@ -14,9 +14,9 @@ from urllib.parse import urlsplit
 import pytest
 
 from bot.webhook import MAX_UPDATE_BYTES
-from ieomoa.stack import ManagedProcess, bot_process
 from tests.support.stack import RunningStack, free_port
 from tests.support.telegram_standin import TelegramStandIn
+from tools.stack import ManagedProcess, bot_process
 
 SECRET = "webhook-secret_0123456789abcdef"
 HELP_TEXT = "이렇게 도와드려요"

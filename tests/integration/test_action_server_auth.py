@@ -20,9 +20,9 @@ import pytest
 from ieomoa.config import ACTION_SECRET_HEADER
 from ieomoa.db import session_factory
 from ieomoa.services.applications import ApplicationService
-from ieomoa.stack import ManagedProcess, agency_api_process, wait_until_ready
 from tests.support.applications import draft
 from tests.support.stack import RasaApi, RunningStack, free_port
+from tools.stack import ManagedProcess, agency_api_process, wait_until_ready
 
 
 def forged_call(action: str, sender: str) -> dict:

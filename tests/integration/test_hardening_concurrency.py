@@ -31,9 +31,9 @@ from ieomoa.models import AuditEntry
 from ieomoa.services.agencies import AgencyTokenService
 from ieomoa.services.applications import ApplicationService
 from ieomoa.services.caregivers import CaregiverService, Redemption
-from ieomoa.stack import ManagedProcess, agency_api_process, child_env, wait_until_ready
 from tests.support.applications import draft
 from tests.support.stack import free_port
+from tools.stack import ManagedProcess, agency_api_process, child_env, wait_until_ready
 
 # What a refused body may add to the server's memory: a quarter of the 64 MiB streamed at it.
 GROWTH_LIMIT = 16 << 20

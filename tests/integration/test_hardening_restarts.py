@@ -29,13 +29,13 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from ieomoa.db import make_engine
-from ieomoa.leftovers import port_is_free
 from ieomoa.models import OutboxMessage, utcnow
-from ieomoa.process_groups import ManagedProcess, group_members
-from ieomoa.stack import action_server_process, child_env, relay_process, wait_until_ready
-from ieomoa.supervisor import Backoff, Supervisor
 from tests.support.stack import free_port
 from tests.support.telegram_standin import TelegramStandIn
+from tools.leftovers import port_is_free
+from tools.process_groups import ManagedProcess, group_members
+from tools.stack import action_server_process, child_env, relay_process, wait_until_ready
+from tools.supervisor import Backoff, Supervisor
 
 
 def wait_until(condition: Callable[[], object], timeout: float = 120.0) -> None:

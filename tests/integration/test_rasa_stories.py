@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import subprocess
 
-from ieomoa.stack import NLU_DIR, RASA_BIN, child_env, current_model
+from tools.stack import NLU_DIR, RASA_BIN, child_env, current_model
 
 
 def run_rasa(*args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:

@@ -21,10 +21,10 @@ import psutil
 import pytest
 
 from ieomoa.config import PROJECT_ROOT
-from ieomoa.leftovers import clear_leftovers, port_is_free
-from ieomoa.process_groups import ManagedProcess, pid_running
-from ieomoa.supervisor import Backoff, PidFile, Supervisor
 from tests.support.stack import free_port
+from tools.leftovers import clear_leftovers, port_is_free
+from tools.process_groups import ManagedProcess, pid_running
+from tools.supervisor import Backoff, PidFile, Supervisor
 
 # Listens on 127.0.0.1:<argv[1]>, says so, and stays.
 LISTENER = (
@@ -155,8 +155,8 @@ def test_stop_leaves_no_process_of_any_group_alive(tmp_path: Path) -> None:
 
 SUPERVISOR_SCRIPT = """
 import pathlib, sys
-from ieomoa.process_groups import ManagedProcess
-from ieomoa.supervisor import PidFile, Supervisor, run_supervised, wait_forever
+from tools.process_groups import ManagedProcess
+from tools.supervisor import PidFile, Supervisor, run_supervised, wait_forever
 work = pathlib.Path(sys.argv[1])
 child = ("import os, subprocess, sys, time\\n"
          "grandchild = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(600)'])\\n"
@@ -258,7 +258,7 @@ def test_make_run_names_a_foreign_program_on_its_port_and_starts_nothing(tmp_pat
                RASA_URL=f"http://127.0.0.1:{free_port()}", AGENCY_API_PORT=str(free_port()),
                IEOMOA_SECRET_KEY="unit-test-secret-0123456789abcdef")
     env.pop("TELEGRAM_BOT_TOKEN", None)
-    result = subprocess.run([sys.executable, "-m", "ieomoa.stack", "--terminal"], cwd=PROJECT_ROOT, env=env,
+    result = subprocess.run([sys.executable, "-m", "tools.stack", "--terminal"], cwd=PROJECT_ROOT, env=env,
                             stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120)
     assert result.returncode == 1
     assert f"Port {port} (the action server) is in use by" in result.stderr

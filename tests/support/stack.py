@@ -13,8 +13,8 @@ from pathlib import Path
 import httpx
 from sqlalchemy import create_engine, text
 
-from ieomoa.conversation.rasa_client import TOKEN_HEADER
 from ieomoa.config import PROJECT_ROOT, Settings, load_settings
+from ieomoa.conversation.rasa_client import TOKEN_HEADER
 from ieomoa.rasa_endpoints import tracker_store_url, write_endpoints
 from tools import service_commands
 from tools.stack import (

@@ -27,8 +27,8 @@ from typing import Any
 import pytest
 import yaml
 
-from ieomoa.conversation.rasa_client import TOKEN_HEADER
 from ieomoa.config import env_value, load_settings
+from ieomoa.conversation.rasa_client import TOKEN_HEADER
 from tools import service_commands
 from tools.stack import (
     NLU_DIR,

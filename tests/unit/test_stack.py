@@ -12,7 +12,7 @@ from types import ModuleType
 import pytest
 
 from ieomoa.config import PROJECT_ROOT
-from ieomoa.stack import NLU_DIR, action_server_process, child_env, rasa_process
+from tools.stack import NLU_DIR, action_server_process, child_env, rasa_process
 
 
 def load_rasa_cli() -> ModuleType:
@@ -107,7 +107,7 @@ def test_the_action_server_does_not_start_without_a_real_secret(secret: str | No
 
 def test_make_run_frees_the_ports_it_will_listen_on(monkeypatch: pytest.MonkeyPatch) -> None:
     from ieomoa.config import load_settings
-    from ieomoa.stack import ports_of
+    from tools.stack import ports_of
 
     for name in ("RASA_URL", "ACTION_SERVER_URL", "AGENCY_API_PORT", "TELEGRAM_WEBHOOK_PORT"):
         monkeypatch.delenv(name, raising=False)

@@ -18,7 +18,7 @@ from pathlib import Path
 import psutil
 
 from ieomoa.config import PROJECT_ROOT
-from ieomoa.process_groups import (
+from tools.process_groups import (
     DEFAULT_GRACE,
     belongs_to_checkout,
     group_members,
@@ -26,7 +26,7 @@ from ieomoa.process_groups import (
     running,
     terminate,
 )
-from ieomoa.supervisor import PidFile
+from tools.supervisor import PidFile
 
 
 def port_is_free(host: str, port: int) -> bool:

@@ -1,9 +1,9 @@
 """Run the local stack: Rasa server, action server, agency API, and the bot or terminal chat.
 
 Used by ``make run`` and by the integration and end-to-end tests, so both start the
-very same processes the same way. Under ``make run`` a supervisor (``ieomoa/supervisor.py``)
+very same processes the same way. Under ``make run`` a supervisor (``tools/supervisor.py``)
 restarts a process that crashes, stops every process group on Ctrl-C or SIGTERM, and first
-stops what an earlier run left behind on our ports (``ieomoa/leftovers.py``).
+stops what an earlier run left behind on our ports (``tools/leftovers.py``).
 
 Every server listens on 127.0.0.1 unless IEOMOA_BIND_HOST says otherwise. Secrets reach the
 processes through the environment (or, for Rasa's call to the action server, the endpoints
@@ -23,13 +23,13 @@ from typing import IO
 
 import httpx
 
-from ieomoa import service_commands
 from ieomoa.config import PROJECT_ROOT, VAR_DIR, Settings, load_settings
 from ieomoa.crypto import current_secret
-from ieomoa.leftovers import clear_leftovers
-from ieomoa.process_groups import ManagedProcess
 from ieomoa.rasa_endpoints import write_endpoints
-from ieomoa.supervisor import PidFile, Supervisor, run_supervised, wait_forever
+from tools import service_commands
+from tools.leftovers import clear_leftovers
+from tools.process_groups import ManagedProcess
+from tools.supervisor import PidFile, Supervisor, run_supervised, wait_forever
 
 __all__ = ["ManagedProcess", "main", "wait_until_ready"]
 

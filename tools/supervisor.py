@@ -4,7 +4,7 @@ A child that exits on its own is cleaned up as a whole process group (workers it
 its port) and started again after a back-off that doubles up to a cap. Ctrl-C, SIGTERM
 (``make`` forwards it) and SIGHUP stop every child. A pid file under var/ names the
 supervisor and its children's process groups, so the next run can find what a killed
-supervisor left behind (``ieomoa/leftovers.py``).
+supervisor left behind (``tools/leftovers.py``).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from typing import Any
 import psutil
 
 from ieomoa.config import PROJECT_ROOT
-from ieomoa.process_groups import DEFAULT_GRACE, ManagedProcess
+from tools.process_groups import DEFAULT_GRACE, ManagedProcess
 
 
 @dataclass(frozen=True)
