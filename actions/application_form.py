@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from typing import Any
 
 from rasa_sdk import FormValidationAction, Tracker
@@ -11,8 +10,8 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.asking import QUESTION_ASKS_SLOT, asks_so_far
-from actions.fields import FORM_SLOTS, REQUIRED_CONSENTS, field_named_in
+from actions.asking import asks_so_far
+from actions.fields import DEPENDENT_FIELDS, FORM_SLOTS, field_named_in, required_fields
 from ieomoa.answers import InvalidAnswer
 from ieomoa.answers.choices import (
     parse_contact_preference,
@@ -34,12 +33,10 @@ from ieomoa.answers.interruptions import interrupts
 from ieomoa.answers.phone import parse_mobile_phone
 from ieomoa.answers.regions import regions
 from ieomoa.korean import to_direction
-from ieomoa.korean_time import today_kst
 
 # From this many asks of one question the ask itself explains how to answer (actions/asking.py),
 # so the validator's own "what was wrong" message would only repeat it.
 WAY_OUT_AFTER_ASKS = 2
-STUDENT_ONLY_SLOTS = ("school", "consent_edu_office")
 SEVERITY_LABELS = {"심한": "심한 장애", "심하지않은": "심하지 않은 장애"}
 EDUCATION_LABELS = {
     "초졸이하": "초등학교 졸업 이하", "중졸": "중학교 졸업", "고졸": "고등학교 졸업",
@@ -49,8 +46,41 @@ EDUCATION_LABELS = {
 Slots = dict[str, Any]
 
 
+def _birth_date(text: str) -> str:
+    """Birth date in any common format, 15 or older on today's Korean date; stored as ISO."""
+    return parse_birth_date(text).isoformat()
+
+
+def _region(text: str) -> str:
+    """시도 + 시군구 from the official list (loaded on first use)."""
+    return regions().normalize(text)
+
+
+# How each field's answer is read: the normalized value, or InvalidAnswer saying why not.
+FIELD_PARSERS: dict[str, Callable[[str], Any]] = {
+    "consent_collection": parse_yes_no,  # 개인정보 수집·이용 (required)
+    "applicant_name": parse_name,
+    "birth_date": _birth_date,
+    "phone": parse_mobile_phone,  # digits only
+    "region": _region,
+    "consent_sensitive": parse_yes_no,  # 민감정보 (required)
+    "disability_types": parse_disability_types,  # one or more legal types
+    "severity": parse_severity,  # 심한 / 심하지않은; an old grade is mapped
+    "education": parse_education,  # highest completed
+    "special_education": parse_special_education,  # "네 특수학교 다녀요"
+    "school": parse_school,  # free text
+    "jobs": parse_jobs,  # free text, one or more
+    "employment_type": parse_employment_type,  # 전일제, 시간제, 재택 or 무관
+    "support_needs": parse_support_needs,  # 없음 is an empty list
+    "contact_preference": parse_contact_preference,  # 메신저, 전화 or 행정복지센터 방문
+    "consent_kead": parse_yes_no,  # to 한국장애인고용공단 (required: it runs the service)
+    "consent_local_center": parse_yes_no,  # to the local 행정복지센터 (optional)
+    "consent_edu_office": parse_yes_no,  # to the 시도교육청 (optional)
+}
+
+
 class ValidateApplicationForm(FormValidationAction):
-    """Validation of the application form, one method per field."""
+    """Validation of the application form: each field's parser, and more where a method says so."""
 
     def name(self) -> str:
         return "validate_application_form"
@@ -62,15 +92,8 @@ class ValidateApplicationForm(FormValidationAction):
         tracker: Tracker,
         domain: DomainDict,
     ) -> list[str]:
-        """The domain's fields; school and 교육청 consent only for special-education students.
-
-        A refused required consent ends the form: nothing more is asked.
-        """
-        if any(tracker.get_slot(consent) is False for consent in REQUIRED_CONSENTS):
-            return []
-        if tracker.get_slot("special_education") is True:
-            return list(domain_slots)
-        return [slot for slot in domain_slots if slot not in STUDENT_ONLY_SLOTS]
+        """The domain's fields that apply now (actions/fields.py, ``required_fields``)."""
+        return required_fields(domain_slots, tracker)
 
     async def get_extraction_events(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -99,15 +122,18 @@ class ValidateApplicationForm(FormValidationAction):
             return []
         return [SlotSet(requested, text)]
 
-    def _check(
-        self,
-        slot: str,
-        value: Any,
-        parse: Callable[[str], Any],
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-    ) -> tuple[Any, Slots]:
-        """Parse an answer; on failure say why (and offer help after repeated failures)."""
+    def __getattr__(self, name: str) -> Callable[[Any, CollectingDispatcher, Tracker, DomainDict], Slots]:
+        """``validate_<field>`` of every field in FIELD_PARSERS without a method of its own.
+
+        rasa_sdk looks a field's validator up by that name; the methods below do more than parse.
+        """
+        field = name.removeprefix("validate_")
+        if name.startswith("validate_") and field in FIELD_PARSERS:
+            return lambda value, dispatcher, tracker, domain: self._check(field, value, dispatcher, tracker)[1]
+        raise AttributeError(name)
+
+    def _check(self, slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -> tuple[Any, Slots]:
+        """Parse an answer with the field's parser; on failure say why (unless the next ask will)."""
         if value is None:
             return None, {}
         if not _is_fresh_answer(slot, tracker):
@@ -116,67 +142,30 @@ class ValidateApplicationForm(FormValidationAction):
         if not isinstance(value, str):
             value = ""  # answers are typed text; anything else was never typed by anyone
         try:
-            parsed = parse(value)
+            parsed = FIELD_PARSERS[slot](value)
         except InvalidAnswer as problem:
             if asks_so_far(tracker, slot) < WAY_OUT_AFTER_ASKS:
                 dispatcher.utter_message(response=f"utter_invalid_{problem.reason}", **problem.details)
             return None, {slot: None}
         return parsed, {slot: parsed}
 
-    def validate_consent_collection(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Slots:
-        """개인정보 수집·이용 동의 (required)."""
-        return self._check("consent_collection", value, parse_yes_no, dispatcher, tracker)[1]
-
-    def validate_consent_sensitive(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Slots:
-        """민감정보 처리 동의 (required)."""
-        return self._check("consent_sensitive", value, parse_yes_no, dispatcher, tracker)[1]
-
-    def validate_consent_kead(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Slots:
-        """Provision to 한국장애인고용공단 (required: it runs the service)."""
-        return self._check("consent_kead", value, parse_yes_no, dispatcher, tracker)[1]
-
-    def validate_consent_local_center(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Slots:
-        """Provision to the local 행정복지센터 (optional)."""
-        return self._check("consent_local_center", value, parse_yes_no, dispatcher, tracker)[1]
-
-    def validate_consent_edu_office(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Slots:
-        """Provision to the 시도교육청 (optional)."""
-        return self._check("consent_edu_office", value, parse_yes_no, dispatcher, tracker)[1]
-
-    def validate_applicant_name(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Slots:
-        """The applicant's name."""
-        return self._check("applicant_name", value, parse_name, dispatcher, tracker)[1]
-
-    def validate_birth_date(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Slots:
-        """Birth date in any common format; 15 or older. Stored as ISO."""
-        born, slots = self._check(
-            "birth_date", value, lambda text: parse_birth_date(text, today_kst()), dispatcher, tracker
-        )
-        if isinstance(born, date):
-            slots["birth_date"] = born.isoformat()
-        return slots
-
-    def validate_phone(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Slots:
-        """Mobile number, digits only."""
-        return self._check("phone", value, parse_mobile_phone, dispatcher, tracker)[1]
-
     def validate_region(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Slots:
-        """시도 + 시군구 from the official list; the official name is said back."""
-        region, slots = self._check("region", value, regions().normalize, dispatcher, tracker)
+        """The official name is said back when it differs from what was typed."""
+        region, slots = self._check("region", value, dispatcher, tracker)
         if region is not None and _is_fresh_answer("region", tracker) and region != value.strip():
             dispatcher.utter_message(response="utter_confirm_region", region_phrase=to_direction(region))
         return slots
 
     def validate_disability_types(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Slots:
-        """One or more legal types, said back in legal words."""
-        types, slots = self._check("disability_types", value, parse_disability_types, dispatcher, tracker)
+        """The types are said back in legal words."""
+        types, slots = self._check("disability_types", value, dispatcher, tracker)
         if types and _is_fresh_answer("disability_types", tracker):
             dispatcher.utter_message(response="utter_confirm_disability_types", types=", ".join(types))
         return slots
 
     def validate_severity(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Slots:
-        """심한 / 심하지않은; an old grade is mapped and said back."""
-        severity, slots = self._check("severity", value, parse_severity, dispatcher, tracker)
+        """An old grade ("5급") is said back as the severity it maps to."""
+        severity, slots = self._check("severity", value, dispatcher, tracker)
         if severity and _is_fresh_answer("severity", tracker) and "급" in value:
             dispatcher.utter_message(
                 response="utter_confirm_severity_from_grade", severity_label=SEVERITY_LABELS[severity]
@@ -184,8 +173,8 @@ class ValidateApplicationForm(FormValidationAction):
         return slots
 
     def validate_education(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Slots:
-        """Highest education completed; a school still attended is said back as not finished."""
-        level, slots = self._check("education", value, parse_education, dispatcher, tracker)
+        """A school still attended is said back as not finished."""
+        level, slots = self._check("education", value, dispatcher, tracker)
         if level and _is_fresh_answer("education", tracker) and still_at_school(value) and level != school_level_named(value):
             label = EDUCATION_LABELS[level]
             dispatcher.utter_message(
@@ -195,31 +184,11 @@ class ValidateApplicationForm(FormValidationAction):
         return slots
 
     def validate_special_education(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Slots:
-        """Special-education student or not ("네 특수학교 다녀요"); "no" clears a school given earlier."""
-        answer, slots = self._check("special_education", value, parse_special_education, dispatcher, tracker)
+        """"No" clears the school and 교육청 consent given earlier."""
+        answer, slots = self._check("special_education", value, dispatcher, tracker)
         if answer is False:
-            slots.update({"school": None, "consent_edu_office": None})
+            slots.update({dependent: None for dependent in DEPENDENT_FIELDS["special_education"]})
         return slots
-
-    def validate_school(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Slots:
-        """School name (free text)."""
-        return self._check("school", value, parse_school, dispatcher, tracker)[1]
-
-    def validate_jobs(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Slots:
-        """Desired jobs (free text, one or more)."""
-        return self._check("jobs", value, parse_jobs, dispatcher, tracker)[1]
-
-    def validate_employment_type(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Slots:
-        """전일제, 시간제, 재택 or 무관."""
-        return self._check("employment_type", value, parse_employment_type, dispatcher, tracker)[1]
-
-    def validate_support_needs(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Slots:
-        """Support needs; 없음 is an empty list."""
-        return self._check("support_needs", value, parse_support_needs, dispatcher, tracker)[1]
-
-    def validate_contact_preference(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Slots:
-        """메신저, 전화 or 행정복지센터 방문."""
-        return self._check("contact_preference", value, parse_contact_preference, dispatcher, tracker)[1]
 
 
 def _is_fresh_answer(slot: str, tracker: Tracker) -> bool:

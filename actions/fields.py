@@ -1,8 +1,11 @@
-"""The application form's fields: order, labels, and how a correction names them."""
+"""The application form's fields: order, labels, which apply now, and how a correction names them."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+
+from rasa_sdk import Tracker
 
 # Fields a user can ask to correct, in form order, with the words they use for them.
 FIELD_LABELS: dict[str, str] = {
@@ -41,6 +44,9 @@ FIELD_KEYWORDS: list[tuple[str, str]] = [
 DEPENDENT_FIELDS: dict[str, list[str]] = {
     "special_education": ["school", "consent_edu_office"],
 }
+# Asked only of special-education students; each goes with the question before it ("10/16."
+# is also the school, "16/16." also the 교육청), so everyone's progress counts to the same total.
+STUDENT_ONLY_SLOTS = DEPENDENT_FIELDS["special_education"]
 
 FORM_SLOTS = [
     "consent_collection", "applicant_name", "birth_date", "phone", "region",
@@ -53,6 +59,26 @@ REQUIRED_CONSENTS = {
     "consent_sensitive": "utter_consent_refused_sensitive",
     "consent_kead": "utter_consent_refused_kead",
 }
+
+
+def required_fields(form_slots: Sequence[str], tracker: Tracker) -> list[str]:
+    """The form's fields that apply now: the school questions only for special-education students.
+
+    A refused required consent ends the form: nothing more is asked.
+    """
+    if any(tracker.get_slot(consent) is False for consent in REQUIRED_CONSENTS):
+        return []
+    if tracker.get_slot("special_education") is True:
+        return list(form_slots)
+    return [slot for slot in form_slots if slot not in STUDENT_ONLY_SLOTS]
+
+
+def progress(slot: str, required: Sequence[str]) -> str:
+    """"3/16": the question's number among the fields that apply now, and how many are numbered."""
+    numbered = [field for field in required if field not in STUDENT_ONLY_SLOTS]
+    asked_so_far = FORM_SLOTS[: FORM_SLOTS.index(slot) + 1]
+    number = sum(1 for field in numbered if field in asked_so_far)
+    return f"{max(number, 1)}/{len(numbered)}"
 
 
 def field_named_in(text: str) -> str | None:
