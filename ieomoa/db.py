@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
@@ -61,10 +59,3 @@ def engine_for(url: str) -> Engine:
 def session_factory(url: str | None = None) -> sessionmaker[Session]:
     """Session factory for the configured (or given) database."""
     return sessionmaker(engine_for(url or load_settings().database_url), expire_on_commit=False)
-
-
-@contextmanager
-def unit_of_work(url: str | None = None) -> Iterator[Session]:
-    """A session inside one transaction: committed on success, rolled back on error."""
-    with session_factory(url).begin() as session:
-        yield session

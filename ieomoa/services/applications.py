@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, select
@@ -39,7 +39,6 @@ class ApplicationDraft:
     consent_local_center: bool
     consent_edu_office: bool
     desired_wage: str | None = None
-    extra: dict[str, str] = field(default_factory=dict)
 
 
 def route(draft: ApplicationDraft) -> list[str]:

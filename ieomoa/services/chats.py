@@ -85,10 +85,6 @@ class ChatService:
         """Remember per chat whether replies use 쉬운 말."""
         self._update(sender_id, channel, easy_read=on)
 
-    def voice_mode(self, sender_id: str) -> bool:
-        """True when this chat hears replies as voice notes."""
-        return self.preferences(sender_id).voice
-
     def preferences(self, sender_id: str) -> ChatPreferences:
         """Voice, speed and easy-read choices of this chat (all off for an unknown chat)."""
         with self._sessions() as session:
