@@ -1,4 +1,4 @@
-"""Asking a form question: the third time in a row, say how to answer and offer a way out."""
+"""Asking a form question with its progress ("3/16."); the third time in a row, how to answer and a way out."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.fields import FORM_SLOTS
+from actions.fields import FORM_SLOTS, progress, required_fields
 
 QUESTION_ASKS_SLOT = "question_asks"
 WAY_OUT_FROM_ASK = 3
@@ -38,7 +38,7 @@ def times_phrase(count: int) -> str:
 
 
 class AskFormQuestion(Action):
-    """action_ask_<slot>: the question, preceded from the third ask on by how to answer it."""
+    """action_ask_<slot>: the question with its progress, preceded from the third ask on by how to answer it."""
 
     slot = ""
 
@@ -50,7 +50,9 @@ class AskFormQuestion(Action):
         if count >= WAY_OUT_FROM_ASK:
             # Each time with its count, so the same pair of messages never simply comes back.
             dispatcher.utter_message(response=f"utter_way_out_{ANSWER_KINDS[self.slot]}", times=times_phrase(count))
-        dispatcher.utter_message(response=f"utter_ask_{self.slot}")
+        # The questions' texts start with {progress}: counted from the fields that apply now.
+        here = progress(self.slot, required_fields(FORM_SLOTS, tracker))
+        dispatcher.utter_message(response=f"utter_ask_{self.slot}", progress=here)
         return [SlotSet(QUESTION_ASKS_SLOT, {"slot": self.slot, "count": count})]
 
 

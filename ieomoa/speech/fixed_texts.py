@@ -3,7 +3,8 @@
 The bot does not guess from a reply's words. A reply is fixed only when its text is, exactly,
 the text of a response in the domain of the model Rasa runs that has no placeholder at all
 (Rasa fills ``{…}`` with slots and action values: answers, the summary, numbers, codes,
-dates), and every button title is such a text too. Anything else is personal: texts the
+dates), and every button title is such a text too; the one placeholder that carries nothing
+of a person is a question's progress ("3/16"). Anything else is personal: texts the
 action server writes itself, rendered templates, status pushes. A few responses without
 placeholders are personal all the same, because which of them is said follows from a
 person's answers (``CHOSEN_BY_ANSWERS``). When the domain cannot be had, nothing is fixed.
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -33,6 +35,11 @@ CHOSEN_BY_ANSWERS = (
     "utter_confirm_",
 )
 
+# Placeholders filled with nothing a person gave, and the shape of what fills them: a form
+# question's progress ("3/16", actions/asking.py) is its place in the form, counted the same
+# for everyone.
+NEUTRAL_PLACEHOLDERS = {"progress": r"\d{1,2}/\d{1,2}"}
+
 
 def _has_braces(text: str) -> bool:
     return "{" in text or "}" in text
@@ -44,12 +51,25 @@ def _forms(text: str) -> set[str]:
     return {text, *(part.strip() for part in text.split("\n\n") if part.strip())}
 
 
+def _neutral_pattern(text: str) -> re.Pattern[str] | None:
+    """The text as a pattern when its only placeholders are neutral ones, else None."""
+    parts = re.split(r"{([^\n{}]+?)}", text)
+    names, literals = parts[1::2], parts[0::2]
+    if not names or not set(names) <= NEUTRAL_PLACEHOLDERS.keys() or any(_has_braces(x) for x in literals):
+        return None
+    pattern = re.escape(literals[0])
+    for name, literal in zip(names, literals[1:]):
+        pattern += NEUTRAL_PLACEHOLDERS[name] + re.escape(literal)
+    return re.compile(pattern)
+
+
 @dataclass(frozen=True)
 class FixedTexts:
     """Texts and button titles known to carry no user value."""
 
     texts: frozenset[str] = field(default_factory=frozenset)
     titles: frozenset[str] = field(default_factory=frozenset)
+    patterns: tuple[re.Pattern[str], ...] = ()  # texts with a neutral placeholder
 
     @classmethod
     def from_domain(cls, domain: Mapping[str, Any]) -> FixedTexts:
@@ -57,12 +77,16 @@ class FixedTexts:
         texts: set[str] = set()
         titles: set[str] = set()
         excluded: set[str] = set()
+        patterns: list[re.Pattern[str]] = []
         for name, variations in (domain.get("responses") or {}).items():
             chosen_by_answers = str(name).startswith(CHOSEN_BY_ANSWERS)
             for variation in variations or []:
                 text = variation.get("text")
                 if isinstance(text, str):
-                    if chosen_by_answers or _has_braces(text):
+                    neutral = None if chosen_by_answers else _neutral_pattern(text.strip())
+                    if neutral is not None:
+                        patterns.append(neutral)
+                    elif chosen_by_answers or _has_braces(text):
                         excluded |= _forms(text)
                     else:
                         texts |= _forms(text)
@@ -70,12 +94,13 @@ class FixedTexts:
                     title = button.get("title")
                     if isinstance(title, str) and not _has_braces(title):
                         titles.add(title.strip())
-        return cls(frozenset(texts - excluded), frozenset(titles))
+        return cls(frozenset(texts - excluded), frozenset(titles), tuple(patterns))
 
     def covers(self, text: str, titles: Sequence[str] = ()) -> bool:
         """True when the text (if any) and every button title are fixed."""
         text = text.strip()
-        return (not text or text in self.texts) and all(title.strip() in self.titles for title in titles)
+        fixed = not text or text in self.texts or any(p.fullmatch(text) for p in self.patterns)
+        return fixed and all(title.strip() in self.titles for title in titles)
 
 
 class RasaFixedTexts:

@@ -80,15 +80,23 @@ def served_responses(stack: RunningStack) -> dict[str, list[dict]]:
     return response.json()["responses"]
 
 
+def as_asked(text: str) -> list[str]:
+    """A domain text as users get it: a question's {progress} filled with each of its numbers."""
+    if "{progress}" not in text:
+        return [text]
+    return [text.replace("{progress}", f"{number}/16") for number in range(1, 17)]
+
+
 def fixed_fragments(responses: dict[str, list[dict]]) -> set[str]:
     """What the online voice may ever be sent: the fixed domain texts and the bot's own words."""
     allowed: set[str] = set()
     for variations in responses.values():
         for variation in variations:
             text = variation.get("text")
-            if isinstance(text, str) and "{" not in text:
+            if isinstance(text, str) and "{" not in text.replace("{progress}", ""):
                 titles = [b["title"] for b in variation.get("buttons") or []]
-                allowed |= spoken_fragments(text, titles) | spoken_fragments(text)
+                for sent in as_asked(text):
+                    allowed |= spoken_fragments(sent, titles) | spoken_fragments(sent)
     for constant in vars(messages).values():
         if isinstance(constant, str):
             allowed |= spoken_fragments(constant) | spoken_fragments(messages.for_reader(constant, True))
@@ -210,7 +218,7 @@ def test_only_fixed_texts_reach_the_online_voice(run: Run, stack: RunningStack) 
     assert not leaked, leaked
     assert not [text for text in texts if text not in allowed], "only fixed texts go online"
     # And the online voice was used: the questions went to Google (so this test can fail).
-    assert spoken_fragments(responses["utter_ask_applicant_name"][-1]["text"]) <= set(texts)
+    assert spoken_fragments(as_asked(responses["utter_ask_applicant_name"][-1]["text"])[1]) <= set(texts)
     assert any("음성 안내를 켰어요" in text for text in texts)
 
 

@@ -31,7 +31,7 @@ from actions.application_flow import (
 )
 from actions.application_form import ValidateApplicationForm
 from actions.asking import ASK_ACTIONS
-from actions.fields import FORM_SLOTS
+from actions.fields import FORM_SLOTS, progress
 
 DOMAIN_DIR = Path(__file__).resolve().parents[2] / "nlu" / "domain"
 SENDER = "tg-1001"
@@ -487,6 +487,35 @@ async def test_every_question_has_an_ask_action_and_a_way_out(slot_name: str) ->
     _, dispatcher = await ask(slot_name, {"slot": slot_name, "count": 2})  # renderable is checked in run()
     assert responses(dispatcher)[0].startswith("utter_way_out_")
     assert responses(dispatcher)[1] == f"utter_ask_{slot_name}"
+
+
+# The numbers the questions showed when they were written into the domain's texts.
+PROGRESS_OF_STUDENTS = {
+    "consent_collection": "1/16", "applicant_name": "2/16", "birth_date": "3/16", "phone": "4/16",
+    "region": "5/16", "consent_sensitive": "6/16", "disability_types": "7/16", "severity": "8/16",
+    "education": "9/16", "special_education": "10/16", "school": "10/16", "jobs": "11/16",
+    "employment_type": "12/16", "support_needs": "13/16", "contact_preference": "14/16",
+    "consent_kead": "15/16", "consent_local_center": "16/16", "consent_edu_office": "16/16",
+}
+
+
+@pytest.mark.parametrize("slot_name", FORM_SLOTS)
+async def test_every_question_says_where_it_is_in_the_form(slot_name: str) -> None:
+    tracker = at_question(slot_name, "(이전 답)", student=True, slots={"question_asks": None})
+    _, dispatcher = await run(ASK_ACTIONS[slot_name](), tracker)
+    assert message(dispatcher, f"utter_ask_{slot_name}")["progress"] == PROGRESS_OF_STUDENTS[slot_name]
+
+
+async def test_a_question_only_students_get_keeps_everyones_total() -> None:
+    _, dispatcher = await run(ASK_ACTIONS["jobs"](), at_question("jobs", "(이전 답)", student=False))
+    assert message(dispatcher, "utter_ask_jobs")["progress"] == "11/16"
+
+
+def test_the_total_is_what_is_asked_now() -> None:
+    without_sensitive = [slot for slot in FORM_SLOTS if slot not in ("consent_sensitive", "school")]
+    assert progress("consent_collection", without_sensitive) == "1/15"
+    assert progress("disability_types", without_sensitive) == "6/15"
+    assert progress("consent_local_center", without_sensitive) == "15/15"
 
 
 async def test_after_the_first_ask_a_wrong_answer_says_what_was_wrong() -> None:

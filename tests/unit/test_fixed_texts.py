@@ -11,7 +11,8 @@ FIXED = FixedTexts.from_domain({"responses": RESPONSES})
 
 
 def text_of(name: str, variation: int = -1) -> str:
-    return RESPONSES[name][variation]["text"]
+    """The text as Rasa sends it; a question's progress filled as action_ask_<slot> fills it."""
+    return RESPONSES[name][variation]["text"].replace("{progress}", "8/16")
 
 
 def titles_of(name: str, variation: int = -1) -> list[str]:
@@ -22,6 +23,15 @@ def test_questions_and_faq_answers_are_fixed_in_both_registers() -> None:
     for name in ("utter_ask_applicant_name", "utter_ask_disability_types", "utter_faq/privacy", "utter_voice_on"):
         for variation in (0, -1):
             assert FIXED.covers(text_of(name, variation), titles_of(name, variation)), name
+
+
+def test_a_questions_progress_is_the_one_neutral_placeholder() -> None:
+    template = RESPONSES["utter_ask_applicant_name"][-1]["text"]
+    assert template.startswith("{progress}. ")
+    assert FIXED.covers(template.replace("{progress}", "2/16")) and FIXED.covers(template.replace("{progress}", "2/15"))
+    assert not FIXED.covers(template)  # not the bare template
+    assert not FIXED.covers(template.replace("{progress}", "박서진"))
+    assert not FIXED.covers(template.replace("{progress}", "2/16") + " 박서진")
 
 
 def test_responses_with_placeholders_are_personal_whatever_fills_them() -> None:
