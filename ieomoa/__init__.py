@@ -1,1 +1,10 @@
-"""이어모아 messenger channel core: models, services and settings."""
+"""The core every process and every channel shares: settings (config.py), the typed models
+and their Alembic migrations, the service layer (services/, each service owns its
+transactions), the channel-neutral conversation turn (conversation/), the answer parsers
+(answers/), speech, encryption and the operator commands on its data (migrate, rotate_key,
+retention).
+
+It imports only itself and third-party libraries: never an adapter (bot/, relay/,
+agency_api/), the action server (actions/), tools/, bench/ or tests/, nor a messenger
+library or rasa_sdk. tests/unit/test_layering.py checks this.
+"""

@@ -20,10 +20,14 @@ RULES: dict[str, set[str]] = {
     # core serves every channel, and the images without rasa_sdk import it.
     "ieomoa": ADAPTERS_AND_TOOLS | {"actions", "telegram", "rasa_sdk"},
     "actions": ADAPTERS_AND_TOOLS,
+    # The messenger adapters reach Rasa over HTTP and the data through the core only.
+    "bot": ADAPTERS_AND_TOOLS - {"bot"} | {"actions"},
     "tools": {"bench", "tests"},
     "bench": {"tests"},
     # ieomoa_nlu runs inside Rasa's own environment, where none of the project is installed.
     "nlu": ADAPTERS_AND_TOOLS | {"ieomoa", "actions"},
+    # The NLU report's scripts run there too, or under plain Python.
+    "scripts": ADAPTERS_AND_TOOLS | {"ieomoa", "actions"},
 }
 
 
