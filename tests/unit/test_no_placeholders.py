@@ -27,7 +27,11 @@ ROOT = Path(__file__).resolve().parents[2]
 DOMAIN_DIR = ROOT / "nlu" / "domain"
 ACTIONS_DIR = ROOT / "actions"
 ANSWERS_DIR = ROOT / "ieomoa" / "answers"
-STORY_FILES = sorted((ROOT / "nlu" / "data").glob("*.yml")) + sorted((ROOT / "nlu" / "tests").glob("*stories*.yml"))
+STORY_FILES = (
+    sorted((ROOT / "nlu" / "data").glob("*.yml"))
+    + sorted((ROOT / "nlu" / "data" / "rules").glob("*.yml"))
+    + sorted((ROOT / "nlu" / "tests").glob("*stories*.yml"))
+)
 
 # Keywords of rasa_sdk's utter_message that are parts of the message, not template variables.
 # rasa_sdk sends them too (text=None, buttons=[] ...), so a placeholder with one of these
