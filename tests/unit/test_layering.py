@@ -59,5 +59,7 @@ def test_folder_imports_only_what_its_layer_may(folder: str) -> None:
 
 def test_the_check_sees_lazy_and_dotted_imports(tmp_path: Path) -> None:
     module = tmp_path / "module.py"
-    module.write_text("import os.path\n\ndef f():\n    from bot.webhook import x\n    from . import y\n")
+    module.write_text(
+        "import os.path\n\ndef f():\n    from bot.webhook import x\n    from . import y\n"
+    )
     assert imported_names(module) == {"os", "bot"}
