@@ -8,7 +8,8 @@ from ieomoa.db import make_engine
 from ieomoa.models import Base
 
 config = context.config
-url = config.get_main_option("sqlalchemy.url")
+# ieomoa.migrate.alembic_config always sets it.
+url = config.get_main_option("sqlalchemy.url") or ""
 
 
 def run_migrations_offline() -> None:

@@ -17,6 +17,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from ieomoa.conversation.typed_choices import Choice
+from ieomoa.db_results import rows_matched
 from ieomoa.models import ButtonToken, utcnow
 
 TOKEN_PREFIX = "b:"
@@ -60,7 +61,7 @@ class ButtonRegistry:
             return None
         now = utcnow()
         with self._sessions.begin() as session:
-            claimed = session.execute(
+            claimed = rows_matched(session.execute(
                 update(ButtonToken)
                 .where(
                     ButtonToken.token == callback_data,
@@ -69,7 +70,7 @@ class ButtonRegistry:
                     ButtonToken.expires_at > now,
                 )
                 .values(used_at=now)
-            ).rowcount
+            ))
             if claimed != 1:
                 return None
             row = session.scalar(select(ButtonToken).where(ButtonToken.token == callback_data))
@@ -85,8 +86,8 @@ class ButtonRegistry:
         """Drop tokens past their lifetime or used more than a day ago."""
         now = utcnow()
         with self._sessions.begin() as session:
-            return session.execute(
+            return rows_matched(session.execute(
                 delete(ButtonToken).where(
                     (ButtonToken.expires_at < now) | (ButtonToken.used_at < now - timedelta(days=1))
                 )
-            ).rowcount
+            ))

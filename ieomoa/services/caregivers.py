@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ieomoa.crypto import CAREGIVER_CODES, keyed_hashes
 from ieomoa.db_locks import serialize
+from ieomoa.db_results import rows_matched
 from ieomoa.models import CaregiverAttempt, CaregiverCode, CaregiverLink, utcnow
 
 CODE_VALIDITY = timedelta(hours=24)
@@ -179,9 +180,8 @@ class CaregiverService:
     def remove_all(self, applicant_sender_id: str) -> int:
         """Unlink every caregiver of an applicant; pushes stop at once."""
         with self._sessions.begin() as session:
-            result = session.execute(
+            return rows_matched(session.execute(
                 update(CaregiverLink)
                 .where(CaregiverLink.applicant_sender_id == applicant_sender_id, CaregiverLink.removed_at.is_(None))
                 .values(removed_at=utcnow())
-            )
-            return result.rowcount or 0
+            ))

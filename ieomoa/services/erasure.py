@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from ieomoa.channels import telegram_chat_id
 from ieomoa.crypto import RASA_EVENTS, decrypt_text, encrypt_text, is_token
 from ieomoa.db import forget_deleted
+from ieomoa.db_results import rows_matched
 from ieomoa.models import (
     Application,
     AuditEntry,
@@ -74,11 +75,11 @@ class ErasureService:
             for application in applications:
                 session.delete(application)  # its timeline goes with it
                 session.add(AuditEntry(agency="APPLICANT", action="erased", application_number=application.number))
-            links = session.execute(
+            links = rows_matched(session.execute(
                 delete(CaregiverLink).where(
                     or_(CaregiverLink.applicant_sender_id == sender_id, CaregiverLink.caregiver_sender_id == sender_id)
                 )
-            ).rowcount
+            ))
             session.execute(delete(CaregiverCode).where(CaregiverCode.applicant_sender_id == sender_id))
             # Wrong caregiver-code attempts are kept on purpose: they are keyed by an HMAC of the
             # sender id (no personal id stays), and deleting them would reset the guess limit.

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ieomoa.channels import channel_of
 from ieomoa.conversation.typed_choices import Choice
+from ieomoa.db_results import rows_matched
 from ieomoa.models import Chat
 
 Keyboards = list[list[Choice]]
@@ -25,9 +26,9 @@ class KeyboardService:
         """Replace what the chat saw last (an empty list: the last reply had no buttons)."""
         stored = [[{"title": c.title, "payload": c.payload, "token": c.token} for c in k] for k in keyboards if k] or None
         with self._sessions.begin() as session:
-            changed = session.execute(
+            changed = rows_matched(session.execute(
                 update(Chat).where(Chat.sender_id == sender_id).values(keyboards=stored)
-            ).rowcount
+            ))
         if changed == 0 and stored is not None:
             try:
                 with self._sessions.begin() as session:

@@ -29,6 +29,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ieomoa.db import forget_deleted
+from ieomoa.db_results import rows_matched
 from ieomoa.korean_time import Clock, utc_now
 from ieomoa.models import (
     Application,
@@ -39,11 +40,11 @@ from ieomoa.models import (
     Chat,
     TimelineEntry,
 )
+from ieomoa.statuses import Status
 
 logger = logging.getLogger(__name__)
 
 POLICY_FILE = Path(__file__).resolve().parents[1] / "data" / "privacy.json"
-CLOSED = "CLOSED"
 # Rasa's SQLTrackerStore table (see ieomoa/services/erasure.py).
 EVENTS_TABLE = "events"
 AUDIT_AGENCY = "SYSTEM"
@@ -165,19 +166,19 @@ class RetentionSweep:
         with self._sessions.begin() as session:
             applications = self._sweep_closed_applications(session, before["closed_application"])
             links = self._sweep_caregiver_links(session)
-            codes = session.execute(
+            codes = rows_matched(session.execute(
                 delete(CaregiverCode).where(CaregiverCode.expires_at < now)
-            ).rowcount or 0
+            ))
             chats = 0
             if active is not None:  # without the tracker store, who is still talking is unknown
                 chats = self._sweep_chat_settings(session, before["chat_settings"], active)
             # Buttons past their lifetime (ieomoa/services/buttons.py) or used a day ago.
-            buttons = session.execute(delete(ButtonToken).where(
+            buttons = rows_matched(session.execute(delete(ButtonToken).where(
                 or_(ButtonToken.expires_at < now, ButtonToken.used_at < now - timedelta(days=1))
-            )).rowcount or 0
-            audit = session.execute(
+            )))
+            audit = rows_matched(session.execute(
                 delete(AuditEntry).where(AuditEntry.at < before["audit_log"])
-            ).rowcount or 0
+            ))
             report = SweepReport(conversations, events, applications, links, codes, chats, buttons, audit)
             if report.deleted_anything():
                 session.add(AuditEntry(at=now, agency=AUDIT_AGENCY, action=AUDIT_ACTION,
@@ -232,22 +233,22 @@ class RetentionSweep:
         """
         expired = list(session.scalars(
             select(Application.seq)
-            .where(Application.status == CLOSED, Application.updated_at < cutoff)
+            .where(Application.status == Status.CLOSED, Application.updated_at < cutoff)
         ))
         if not expired:
             return 0
         session.execute(delete(TimelineEntry).where(TimelineEntry.application_seq.in_(expired)))
         deleted = session.execute(delete(Application).where(Application.seq.in_(expired)))
-        return deleted.rowcount or 0
+        return rows_matched(deleted)
 
     @staticmethod
     def _sweep_caregiver_links(session: Session) -> int:
         """Unlinked caregivers, and links of applicants who have no application left."""
         no_application = ~exists().where(Application.sender_id == CaregiverLink.applicant_sender_id)
-        return session.execute(
+        return rows_matched(session.execute(
             delete(CaregiverLink).where(or_(CaregiverLink.removed_at.is_not(None), no_application))
             .execution_options(synchronize_session=False)
-        ).rowcount or 0
+        ))
 
     @staticmethod
     def _sweep_chat_settings(session: Session, cutoff: datetime, active: set[str]) -> int:
@@ -264,7 +265,7 @@ class RetentionSweep:
         if not idle:
             return 0
         session.execute(delete(ButtonToken).where(ButtonToken.sender_id.in_(idle)))
-        return session.execute(delete(Chat).where(Chat.sender_id.in_(idle))).rowcount or 0
+        return rows_matched(session.execute(delete(Chat).where(Chat.sender_id.in_(idle))))
 
 
 def _tracker_engine(url: str) -> Engine | None:

@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ieomoa.crypto import seal, unseal
+from ieomoa.db_results import rows_matched
 from ieomoa.models import ProcessedUpdate, utcnow
 
 logger = logging.getLogger(__name__)
@@ -71,7 +72,7 @@ class UpdateLedger:
             pass
         with self._sessions.begin() as session:
             # One statement: of concurrent claimers only one sees the old lease (row lock).
-            taken = session.execute(
+            taken = rows_matched(session.execute(
                 update(ProcessedUpdate)
                 .where(
                     ProcessedUpdate.update_id == update_id,
@@ -79,34 +80,28 @@ class UpdateLedger:
                     ProcessedUpdate.lease_until < now,
                 )
                 .values(lease_until=now + self.lease, attempts=ProcessedUpdate.attempts + 1)
-            ).rowcount
+            ))
         return taken == 1
 
     def renew(self, update_ids: Iterable[int]) -> int:
         """Extend the lease of updates still being handled; how many were extended."""
-        ids = list(update_ids)
-        if not ids:
-            return 0
-        with self._sessions.begin() as session:
-            result = session.execute(
-                update(ProcessedUpdate)
-                .where(ProcessedUpdate.update_id.in_(ids), ProcessedUpdate.done_at.is_(None))
-                .values(lease_until=utcnow() + self.lease)
-            )
-            return result.rowcount or 0
+        return self._set_unfinished(update_ids, lease_until=utcnow() + self.lease)
 
     def finish(self, update_ids: Iterable[int]) -> int:
         """Mark updates done (handled, or given up) and erase their stored copy."""
+        return self._set_unfinished(update_ids, done_at=utcnow(), lease_until=None, sealed_update=None)
+
+    def _set_unfinished(self, update_ids: Iterable[int], **values: Any) -> int:
+        """Set ``values`` on those of the updates not finished yet; how many they were."""
         ids = list(update_ids)
         if not ids:
             return 0
         with self._sessions.begin() as session:
-            result = session.execute(
+            return rows_matched(session.execute(
                 update(ProcessedUpdate)
                 .where(ProcessedUpdate.update_id.in_(ids), ProcessedUpdate.done_at.is_(None))
-                .values(done_at=utcnow(), lease_until=None, sealed_update=None)
-            )
-            return result.rowcount or 0
+                .values(**values)
+            ))
 
     def expired(self, limit: int = 100) -> list[PendingUpdate]:
         """Unfinished updates whose lease ran out, oldest update id first."""
@@ -132,5 +127,4 @@ class UpdateLedger:
         """Drop claims older than ``days`` (Telegram keeps undelivered updates for 24 hours)."""
         cutoff = utcnow() - timedelta(days=days)
         with self._sessions.begin() as session:
-            result = session.execute(delete(ProcessedUpdate).where(ProcessedUpdate.received_at < cutoff))
-            return result.rowcount or 0
+            return rows_matched(session.execute(delete(ProcessedUpdate).where(ProcessedUpdate.received_at < cutoff)))

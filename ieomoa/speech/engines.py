@@ -7,7 +7,7 @@ import io
 import logging
 import threading
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 import soundfile
@@ -46,6 +46,7 @@ class EspeakEngine:
     _library: ctypes.CDLL | None = None
     _rate = 22050
     _chunks: list[np.ndarray] = []
+    _callback: Any = None  # the C callback, kept alive on the class
 
     @classmethod
     def _load(cls) -> ctypes.CDLL:
@@ -55,12 +56,12 @@ class EspeakEngine:
             library = ctypes.CDLL(espeakng_loader.get_library_path())
             callback_type = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int, ctypes.c_void_p)
 
-            def collect(wav, count, _events):  # type: ignore[no-untyped-def]
+            def collect(wav: Any, count: int, _events: Any) -> int:
                 if count > 0:
                     cls._chunks.append(np.ctypeslib.as_array(wav, shape=(count,)).copy())
                 return 0
 
-            cls._callback = callback_type(collect)  # kept alive on the class
+            cls._callback = callback_type(collect)
             synchronous = 2
             cls._rate = library.espeak_Initialize(synchronous, 0, espeakng_loader.get_data_path().encode(), 0)
             library.espeak_SetSynthCallback(cls._callback)
