@@ -4,6 +4,7 @@ from __future__ import annotations
 
 TELEGRAM_PREFIX = "tg-"
 TERMINAL_PREFIX = "cli-"
+KAKAO_PREFIX = "kakao-"
 
 
 def telegram_sender(chat_id: int) -> str:
@@ -11,10 +12,24 @@ def telegram_sender(chat_id: int) -> str:
     return f"{TELEGRAM_PREFIX}{chat_id}"
 
 
+def kakao_sender(user_key: str) -> str:
+    """Rasa sender id of a KakaoTalk user (the bot-scoped ``botUserKey``)."""
+    return f"{KAKAO_PREFIX}{user_key}"
+
+
+def kakao_user_key(sender_id: str) -> str | None:
+    """KakaoTalk user key of a sender id, or None for other channels."""
+    if not sender_id.startswith(KAKAO_PREFIX):
+        return None
+    return sender_id[len(KAKAO_PREFIX):] or None
+
+
 def channel_of(sender_id: str) -> str:
     """Channel name of a sender id."""
     if sender_id.startswith(TELEGRAM_PREFIX):
         return "telegram"
+    if sender_id.startswith(KAKAO_PREFIX):
+        return "kakao"
     if sender_id.startswith(TERMINAL_PREFIX):
         return "terminal"
     return "other"

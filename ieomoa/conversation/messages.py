@@ -22,6 +22,9 @@ VOICE_NOT_READ = (
 VOICE_OFFER_BUTTON = "1번 답을 음성으로 듣기"
 OLD_BUTTON = "이 버튼은 더 이상 쓸 수 없어요. 가장 최근 질문의 버튼을 눌러 주시거나 글자로 적어 주세요."
 EMPTY_TEXT = "내용이 비어 있어요. 하고 싶은 말을 글자로 적어 주세요."
+# KakaoTalk waits 5 seconds for an answer; a slower turn still finishes and its answer waits
+# for the same words to come again (kakao/skill.py).
+STILL_WORKING = "답을 준비하는 데 시간이 조금 더 걸리고 있어요. 잠시 후 다시 보내 주세요."
 
 # 쉬운 말 versions, keyed by the message they replace.
 EASY_READ: dict[str, str] = {
@@ -35,6 +38,7 @@ EASY_READ: dict[str, str] = {
     ),
     OLD_BUTTON: "이 버튼은 이제 쓸 수 없어요. 가장 아래 질문의 버튼을 눌러 주세요. 글자로 적어도 돼요.",
     EMPTY_TEXT: "아무것도 없어요. 하고 싶은 말을 글자로 적어 주세요.",
+    STILL_WORKING: "답을 만드는 데 시간이 걸려요. 조금 있다가 같은 말을 다시 보내 주세요.",
 }
 
 
