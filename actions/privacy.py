@@ -22,9 +22,9 @@ from actions.fields import FIELD_LABELS
 from ieomoa.answers.dates import spoken_date, spoken_day, spoken_moment
 from ieomoa.answers.phone import display_phone
 from ieomoa.models import Application, CaregiverLink
-from ieomoa.services.applications import EDU_OFFICE, LOCAL_CENTER, ApplicationDraft, ApplicationService
+from ieomoa.services.applications import ApplicationDraft, ApplicationService
 from ieomoa.services.chats import ChatPreferences
-from ieomoa.statuses import STATUS_LABELS, agencies_text
+from ieomoa.statuses import STATUS_LABELS, Agency, Status, agencies_text
 
 
 def application_lines(application: Application) -> list[str]:
@@ -38,11 +38,11 @@ def application_lines(application: Application) -> list[str]:
         special_education_student=application.special_education_student, school=application.school,
         jobs=list(application.jobs), employment_type=application.employment_type,
         support_needs=list(sensitive["support_needs"]), contact_preference=application.contact_preference,
-        consent_local_center=LOCAL_CENTER in routed, consent_edu_office=EDU_OFFICE in routed,
+        consent_local_center=Agency.LOCAL_CENTER in routed, consent_edu_office=Agency.EDU_OFFICE in routed,
     )
     steps = ", ".join(
         f"{spoken_day(entry.at)} {STATUS_LABELS.get(entry.status, entry.status)}"
-        + (f"(메모: {entry.note.strip()})" if entry.note and entry.status != "RECEIVED" else "")
+        + (f"(메모: {entry.note.strip()})" if entry.note and entry.status != Status.RECEIVED else "")
         for entry in application.timeline
     )
     return [

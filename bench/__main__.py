@@ -115,7 +115,8 @@ def bench_relay(database_url: str) -> dict[str, float | str | int]:
     """Relay throughput against Telegram's 30 messages/s limit (one message per chat)."""
     import asyncio
 
-    from bot.relay import OutboxRelay, telegram_bot
+    from relay.senders.telegram import TelegramSender, telegram_bot
+    from relay.worker import OutboxRelay
     from ieomoa.db import session_factory
     from ieomoa.models import OutboxMessage
 
@@ -129,7 +130,7 @@ def bench_relay(database_url: str) -> dict[str, float | str | int]:
 
     async def run() -> float:
         async with telegram_bot(telegram.token, telegram.base_url, telegram.file_url) as bot:
-            relay = OutboxRelay(sessions, bot)
+            relay = OutboxRelay(sessions, TelegramSender(bot))
             start = time.perf_counter()
             while await relay.deliver_once():
                 pass

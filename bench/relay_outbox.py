@@ -89,9 +89,9 @@ def explain(sessions: sessionmaker[Session], *, without_indexes: bool = False) -
 
 def time_claims(sessions: sessionmaker[Session], rounds: int = 50) -> list[float]:
     """Milliseconds per claim of a batch (each claim leases the next rows, as relays do)."""
-    from ieomoa.services.outbox import OutboxStore
+    from ieomoa.services.outbox import OutboxService
 
-    store = OutboxStore(sessions)
+    store = OutboxService(sessions)
     samples = []
     for _ in range(rounds):
         start = time.perf_counter()
@@ -104,13 +104,15 @@ def time_claims(sessions: sessionmaker[Session], rounds: int = 50) -> list[float
 
 async def two_relays(database_url: str, deliver: int) -> dict[str, Any]:
     """Two relays, each with its own connections, until ``deliver`` pushes went out together."""
-    from bot.relay import OutboxRelay, telegram_bot
+    from relay.senders.telegram import TelegramSender, telegram_bot
+    from relay.worker import OutboxRelay
 
     telegram = TelegramStandIn().start()
     engines = [make_engine(database_url) for _ in range(2)]
     try:
         async with telegram_bot(telegram.token, telegram.base_url, telegram.file_url) as bot:
-            relays = [OutboxRelay(sessionmaker(engine, expire_on_commit=False), bot) for engine in engines]
+            relays = [OutboxRelay(sessionmaker(engine, expire_on_commit=False), TelegramSender(bot))
+                      for engine in engines]
             start = time.perf_counter()
 
             async def run(relay: OutboxRelay) -> None:
@@ -192,7 +194,7 @@ def main() -> None:
     print(f"\nclaim query, with the partial indexes:    {with_indexes['execution_ms']:8.2f} ms "
           f"(uses {', '.join(with_indexes['uses_partial_indexes']) or 'none'})")
     print(f"claim query, without them (rolled back): {without['execution_ms']:8.2f} ms")
-    print(f"claim of {BATCH} rows by OutboxStore.claim: p50 {result['claim_ms']['p50']} ms, "
+    print(f"claim of {BATCH} rows by OutboxService.claim: p50 {result['claim_ms']['p50']} ms, "
           f"p95 {result['claim_ms']['p95']} ms over {len(claims)} claims")
     print(f"two relays together: {relays['sent']} pushes to {relays['chats']} chats at "
           f"{relays['messages_per_second']} messages/s (one shared limit of 30/s); "

@@ -5,7 +5,7 @@ chat about one a second with short bursts; over that it answers 429 with ``retry
 (docs/facts.md). PTB's AIORateLimiter paces the overall and group limits and, on a 429,
 holds every request for ``retry_after`` and sends again; it has no limit for a private chat,
 so this adds one: a burst of a few messages, then one a second. The relay that sends status
-pushes is a separate process with its own pacing (bot/relay.py).
+pushes is a separate process with its own pacing (relay/).
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ from sqlalchemy import text as sa_text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from ieomoa.crypto import OUTBOX, decrypt_text, encrypt_text, is_token
+from ieomoa.statuses import OutboxState
 
 
 def utcnow() -> datetime:
@@ -196,7 +197,7 @@ class OutboxMessage(Base):
     )
     voice: Mapped[bool] = mapped_column(Boolean, default=False)  # also send it as a voice note
     voice_slow: Mapped[bool] = mapped_column(Boolean, default=False)
-    state: Mapped[str] = mapped_column(String(16), default="PENDING", index=True)
+    state: Mapped[str] = mapped_column(String(16), default=OutboxState.PENDING, index=True)
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -236,7 +237,7 @@ class RelayState(Base):
     paused_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     pause_reason: Mapped[str | None] = mapped_column(String(200))
     # Telegram's overall limit for all relays together: when the next send slot starts, in
-    # microseconds since the epoch (UTC). Each send takes the next slot (OutboxStore.reserve_send).
+    # microseconds since the epoch (UTC). Each send takes the next slot (OutboxService.reserve_send).
     next_send_us: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
 

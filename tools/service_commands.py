@@ -42,12 +42,12 @@ def bot() -> list[str]:
 
 def relay() -> list[str]:
     """The outbox relay that pushes status messages."""
-    return ["-m", "bot.relay"]
+    return ["-m", "relay"]
 
 
 def agency_api() -> list[str]:
     """The agency API (FastAPI under uvicorn) on AGENCY_API_PORT."""
-    return ["-m", "ieomoa.agency_api"]
+    return ["-m", "agency_api"]
 
 
 CONTAINER_PYTHON = "python"

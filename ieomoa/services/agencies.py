@@ -9,8 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ieomoa.models import AgencyToken
+from ieomoa.statuses import Agency
 
-AGENCIES = ("KEAD", "LOCAL_CENTER", "EDU_OFFICE")
+AGENCIES = tuple(Agency)
 
 
 def hash_token(token: str) -> str:

@@ -12,11 +12,7 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 from ieomoa.crypto import seal, unseal
 from ieomoa.korean_time import in_korea
 from ieomoa.models import Application, TimelineEntry, utcnow
-
-KEAD = "KEAD"
-LOCAL_CENTER = "LOCAL_CENTER"
-EDU_OFFICE = "EDU_OFFICE"
-RECEIVED = "RECEIVED"
+from ieomoa.statuses import Agency, Status
 
 
 @dataclass(frozen=True)
@@ -43,11 +39,11 @@ class ApplicationDraft:
 
 def route(draft: ApplicationDraft) -> list[str]:
     """Agencies that receive the application: KEAD always, others by consent and need."""
-    agencies = [KEAD]
+    agencies: list[str] = [Agency.KEAD]
     if draft.consent_local_center:
-        agencies.append(LOCAL_CENTER)
+        agencies.append(Agency.LOCAL_CENTER)
     if draft.special_education_student and draft.consent_edu_office:
-        agencies.append(EDU_OFFICE)
+        agencies.append(Agency.EDU_OFFICE)
     return agencies
 
 
@@ -96,7 +92,7 @@ class ApplicationService:
                 application = Application(
                     submission_key=submission_key,
                     sender_id=sender_id,
-                    status=RECEIVED,
+                    status=Status.RECEIVED,
                     created_at=now,
                     updated_at=now,
                     name=draft.name,
@@ -125,7 +121,7 @@ class ApplicationService:
                 # The year of the number is the Korean year the application arrived in.
                 application.number = f"IEM-{in_korea(now).year}-{application.seq:06d}"
                 application.timeline.append(
-                    TimelineEntry(status=RECEIVED, at=now, agency=None, note="메신저로 접수")
+                    TimelineEntry(status=Status.RECEIVED, at=now, agency=None, note="메신저로 접수")
                 )
                 return Submission(application.number, True, agencies)
         except IntegrityError:

@@ -1,5 +1,10 @@
-"""The outbox as the relays see it: leased claims, one short transaction per outcome, the
-shared 429 pause and chats that blocked the bot.
+"""The outbox: queueing pushes and every database step of their delivery.
+
+A change that announces itself queues its pushes in its own transaction (:func:`queue_push`);
+the relays (relay/) deliver them through :class:`OutboxService`: leased claims, one short
+transaction per outcome, the per-chat spacing, the shared send rate and 429 pause, and chats
+that blocked the bot. The relays run no SQL of their own. (An erasure deletes a chat's pushes
+with the rest of its data: ieomoa/services/erasure.py.)
 
 - **Claims are leases.** A relay takes up to a batch of due rows by writing its claim token
   and ``lease_until`` on them (``FOR UPDATE SKIP LOCKED`` on PostgreSQL; on SQLite the
@@ -15,7 +20,7 @@ shared 429 pause and chats that blocked the bot.
   would otherwise need rewriting.
 - **One send rate for every relay.** Telegram's overall limit (about 30 messages/s per
   bot) holds for the bot, not for each relay: every send takes the next slot from the same
-  ``relay_state`` row (:meth:`OutboxStore.reserve_send`, one UPDATE, so two relays never get
+  ``relay_state`` row (:meth:`OutboxService.reserve_send`, one UPDATE, so two relays never get
   the same slot), and the relay waits for its slot before sending. The 429 pause is read in
   the same statement.
 - **A 403 blocks the chat** (``blocked_chats``, keyed by Telegram chat id like the outbox):
@@ -41,8 +46,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from ieomoa.models import BlockedChat, OutboxMessage, RelayState, utcnow
+from ieomoa.statuses import OutboxState
 
-PENDING, SENT, UNDELIVERABLE = "PENDING", "SENT", "UNDELIVERABLE"
 BLOCKED = "403: the chat blocked the bot; not sent (pushes resume when it writes again)"
 RELAY_STATE_ID = 1
 
@@ -85,6 +90,19 @@ class Claim:
     pushes: list[Push]
 
 
+def queue_push(
+    session: Session, *, key: str, chat_id: int, text: str, application_seq: int | None = None,
+    voice: bool = False, voice_slow: bool = False,
+) -> None:
+    """Queue one push in the caller's transaction: it exists exactly when the change it announces does.
+
+    ``key`` is unique, so one push is never queued twice; ``application_seq`` names the
+    application the push is about, so erasing the application erases the push too.
+    """
+    session.add(OutboxMessage(idempotency_key=key, chat_id=chat_id, text=text, application_seq=application_seq,
+                              voice=voice, voice_slow=voice_slow))
+
+
 def claimable(now: datetime, limit: int) -> Select[tuple[int]]:
     """Ids of up to ``limit`` due, unleased rows, each the oldest pending row of its chat.
 
@@ -94,12 +112,12 @@ def claimable(now: datetime, limit: int) -> Select[tuple[int]]:
     free = or_(OutboxMessage.lease_until.is_(None), OutboxMessage.lease_until <= now)
     older = aliased(OutboxMessage)
     older_pending = exists().where(
-        and_(older.chat_id == OutboxMessage.chat_id, older.state == PENDING, older.id < OutboxMessage.id)
+        and_(older.chat_id == OutboxMessage.chat_id, older.state == OutboxState.PENDING, older.id < OutboxMessage.id)
     )
     blocked = exists().where(BlockedChat.chat_id == OutboxMessage.chat_id)
     return (
         select(OutboxMessage.id)
-        .where(OutboxMessage.state == PENDING, OutboxMessage.next_attempt_at <= now, free)
+        .where(OutboxMessage.state == OutboxState.PENDING, OutboxMessage.next_attempt_at <= now, free)
         .where(~older_pending, ~blocked)
         .order_by(OutboxMessage.id)
         .limit(limit)
@@ -107,8 +125,8 @@ def claimable(now: datetime, limit: int) -> Select[tuple[int]]:
     )
 
 
-class OutboxStore:
-    """Every database step of the relay, each in its own short transaction."""
+class OutboxService:
+    """Every database step of a relay, each in its own short transaction."""
 
     def __init__(self, sessions: sessionmaker[Session], clock: Clock = utcnow) -> None:
         self._sessions = sessions
@@ -189,8 +207,8 @@ class OutboxStore:
                         session.flush()
                     return session.execute(
                         update(OutboxMessage)
-                        .where(OutboxMessage.chat_id == chat_id, OutboxMessage.state == PENDING)
-                        .values(state=UNDELIVERABLE, last_error=BLOCKED, lease_token=None, lease_until=None)
+                        .where(OutboxMessage.chat_id == chat_id, OutboxMessage.state == OutboxState.PENDING)
+                        .values(state=OutboxState.UNDELIVERABLE, last_error=BLOCKED, lease_token=None, lease_until=None)
                     ).rowcount
             except IntegrityError:
                 continue  # recorded concurrently; the second pass only marks the rows
@@ -205,9 +223,9 @@ class OutboxStore:
             # Pushes queued for a blocked chat are given up without a call to Telegram.
             session.execute(
                 update(OutboxMessage)
-                .where(OutboxMessage.state == PENDING)
+                .where(OutboxMessage.state == OutboxState.PENDING)
                 .where(OutboxMessage.chat_id.in_(select(BlockedChat.chat_id)))
-                .values(state=UNDELIVERABLE, last_error=BLOCKED, lease_token=None, lease_until=None)
+                .values(state=OutboxState.UNDELIVERABLE, last_error=BLOCKED, lease_token=None, lease_until=None)
                 .execution_options(synchronize_session=False)
             )
             free = or_(OutboxMessage.lease_until.is_(None), OutboxMessage.lease_until <= now)
@@ -218,7 +236,7 @@ class OutboxStore:
             # the leased rows come back from the same statement, found by primary key.
             rows = session.execute(
                 update(OutboxMessage)
-                .where(OutboxMessage.id.in_(ids), OutboxMessage.state == PENDING)
+                .where(OutboxMessage.id.in_(ids), OutboxMessage.state == OutboxState.PENDING)
                 .where(OutboxMessage.next_attempt_at <= now, free)
                 .values(lease_token=token, lease_until=now + lease)
                 .returning(OutboxMessage.id, OutboxMessage.chat_id, OutboxMessage.text, OutboxMessage.voice,
@@ -246,15 +264,15 @@ class OutboxStore:
         with self._sessions.begin() as session:
             session.execute(
                 update(OutboxMessage)
-                .where(OutboxMessage.id == push.id, OutboxMessage.state == PENDING)
-                .values(state=SENT, sent_at=now, attempts=OutboxMessage.attempts + 1,
+                .where(OutboxMessage.id == push.id, OutboxMessage.state == OutboxState.PENDING)
+                .values(state=OutboxState.SENT, sent_at=now, attempts=OutboxMessage.attempts + 1,
                         text=None, last_error=None, lease_token=None, lease_until=None)
                 .execution_options(synchronize_session=False)
             )
             after = now + timedelta(seconds=per_chat_interval)
             session.execute(
                 update(OutboxMessage)
-                .where(OutboxMessage.chat_id == push.chat_id, OutboxMessage.state == PENDING)
+                .where(OutboxMessage.chat_id == push.chat_id, OutboxMessage.state == OutboxState.PENDING)
                 .where(OutboxMessage.next_attempt_at < after)
                 .values(next_attempt_at=after)
                 .execution_options(synchronize_session=False)
@@ -281,7 +299,7 @@ class OutboxStore:
         with self._sessions.begin() as session:
             session.execute(
                 update(OutboxMessage)
-                .where(OutboxMessage.id == push.id, OutboxMessage.state == PENDING)
-                .values(state=UNDELIVERABLE, last_error=error[:200], lease_token=None, lease_until=None)
+                .where(OutboxMessage.id == push.id, OutboxMessage.state == OutboxState.PENDING)
+                .values(state=OutboxState.UNDELIVERABLE, last_error=error[:200], lease_token=None, lease_until=None)
                 .execution_options(synchronize_session=False)
             )

@@ -10,15 +10,16 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from ieomoa.channels import telegram_chat_id
 from ieomoa.crypto import unseal
-from ieomoa.models import Application, AuditEntry, CaregiverLink, Chat, OutboxMessage, TimelineEntry, utcnow
+from ieomoa.models import Application, AuditEntry, CaregiverLink, Chat, TimelineEntry, utcnow
+from ieomoa.services.outbox import queue_push
 from ieomoa.status_messages import status_push_text
-from ieomoa.statuses import STATUS_LABELS
+from ieomoa.statuses import STATUS_LABELS, Status
 
 MAIN_PATH = [
-    "RECEIVED", "ASSIGNED", "COUNSELING", "PLAN", "SERVICES", "PLACEMENT", "EMPLOYED",
-    "FOLLOW_UP", "CLOSED",
+    Status.RECEIVED, Status.ASSIGNED, Status.COUNSELING, Status.PLAN, Status.SERVICES, Status.PLACEMENT,
+    Status.EMPLOYED, Status.FOLLOW_UP, Status.CLOSED,
 ]
-SIDE_STATES = {"NEEDS_INFO", "ON_HOLD"}
+SIDE_STATES = {Status.NEEDS_INFO, Status.ON_HOLD}
 
 
 class StatusError(Exception):
@@ -46,14 +47,14 @@ class UnknownStatus(StatusError):
 def allowed_next(current: str, before_side: str | None) -> set[str]:
     """Statuses reachable from ``current``: the next step (PLAN may skip SERVICES), a side
     state, or closing; from a side state, back to where it was, or closing."""
-    if current == "CLOSED":
+    if current == Status.CLOSED:
         return set()
     if current in SIDE_STATES:
-        return {before_side or "RECEIVED", "CLOSED"}
+        return {before_side or Status.RECEIVED, Status.CLOSED}
     index = MAIN_PATH.index(current)
-    allowed = {MAIN_PATH[index + 1], "CLOSED"} | SIDE_STATES
-    if current == "PLAN":
-        allowed.add("PLACEMENT")
+    allowed: set[str] = {MAIN_PATH[index + 1], Status.CLOSED, *SIDE_STATES}
+    if current == Status.PLAN:
+        allowed.add(Status.PLACEMENT)
     return allowed
 
 
@@ -167,15 +168,9 @@ class StatusService:
                     number, status, caller.agency, note, for_caregiver=for_caregiver, easy_read=easy_read,
                     at=now,
                 )
-                session.add(
-                    OutboxMessage(
-                        idempotency_key=f"status:{entry.id}:{chat_id}",
-                        chat_id=chat_id,
-                        application_seq=application.seq,  # erased with the application
-                        text=text,
-                        voice=voice,
-                        voice_slow=slow,
-                    )
+                queue_push(
+                    session, key=f"status:{entry.id}:{chat_id}", chat_id=chat_id, text=text,
+                    application_seq=application.seq, voice=voice, voice_slow=slow,
                 )
             self._audit(session, caller, "status", number, f"-> {status}")
             return record_of(application)

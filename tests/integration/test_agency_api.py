@@ -11,11 +11,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from ieomoa.agency_api import create_app
 from ieomoa.models import AuditEntry, OutboxMessage
 from ieomoa.services.agencies import AgencyTokenService
 from ieomoa.services.applications import ApplicationService
 from ieomoa.services.status import allowed_next
+from agency_api.app import create_app
 from tests.support.applications import draft
 
 
@@ -98,7 +98,7 @@ def test_transition_rules() -> None:
 
 def test_agency_token_command_prints_token_last(sqlite_url: str) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "ieomoa.agency_token", "LOCAL_CENTER"],
+        [sys.executable, "-m", "agency_api.issue_token", "LOCAL_CENTER"],
         env=dict(os.environ, DATABASE_URL=sqlite_url), capture_output=True, text=True, check=True,
     )
     token = result.stdout.strip().splitlines()[-1]

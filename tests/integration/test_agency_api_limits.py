@@ -12,7 +12,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from ieomoa.agency_api import BodyLimit, create_app
+from agency_api.app import create_app
+from agency_api.body_limit import BodyLimit
 from ieomoa.models import AuditEntry, AuthFailure, utcnow
 from ieomoa.services.agencies import AgencyTokenService
 from ieomoa.services.applications import ApplicationService

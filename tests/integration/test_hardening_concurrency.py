@@ -25,7 +25,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from ieomoa.agency_api import FAILURES_OVERALL, FAILURES_PER_CLIENT
+from agency_api.auth_failures import FAILURES_OVERALL, FAILURES_PER_CLIENT
 from ieomoa.db import make_engine
 from ieomoa.models import AuditEntry
 from ieomoa.services.agencies import AgencyTokenService

@@ -13,13 +13,14 @@ import sqlalchemy as sa
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.relay import OutboxRelay, RelayLimits, telegram_bot
 from ieomoa.migrate import upgrade
 from ieomoa.models import OutboxMessage
 from ieomoa.services.applications import ApplicationService
 from ieomoa.services.caregivers import CaregiverService
 from ieomoa.services.erasure import ErasureService
 from ieomoa.services.status import Caller, StatusService
+from relay.senders.telegram import TelegramSender, telegram_bot
+from relay.worker import OutboxRelay, RelayLimits
 from tests.support.applications import draft
 from tests.support.postgres import fresh_database, require_postgres
 from tests.support.telegram_standin import TelegramStandIn
@@ -63,7 +64,7 @@ def applicant_with_caregiver(sessions: sessionmaker[Session], applicant: str, ca
 
 async def deliver(sessions: sessionmaker[Session], telegram: TelegramStandIn) -> None:
     async with telegram_bot(telegram.token, telegram.base_url, telegram.file_url) as bot:
-        relay = OutboxRelay(sessions, bot, FAST)
+        relay = OutboxRelay(sessions, TelegramSender(bot), FAST)
         while await relay.deliver_once():
             pass
 

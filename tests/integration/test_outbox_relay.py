@@ -18,11 +18,12 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 from telegram import Bot
 
-from bot.relay import OutboxRelay, RelayLimits, telegram_bot
 from ieomoa.db import make_engine
 from ieomoa.models import BlockedChat, OutboxMessage, RelayState, utcnow
 from ieomoa.services.chats import ChatService
 from ieomoa.services.outbox import BLOCKED, aware
+from relay.senders.telegram import TelegramSender, telegram_bot
+from relay.worker import OutboxRelay, RelayLimits
 from tests.support.telegram_standin import TelegramStandIn
 
 FAST = RelayLimits(messages_per_second=5000, per_chat_interval=1.0, batch_size=25, backoff_base=30)
@@ -63,7 +64,7 @@ Hook = Callable[[int], Awaitable[None]]
 
 
 class ScriptedBot:
-    """The real Bot (over HTTP to the stand-in) with hooks before/after the n-th sendMessage."""
+    """The real Bot (over HTTP to the stand-in) with hooks before/after the n-th sendMessage (under a TelegramSender)."""
 
     def __init__(self, bot: Bot, before: Hook | None = None, after: Hook | None = None) -> None:
         self._bot, self._before, self._after = bot, before, after
@@ -124,7 +125,7 @@ async def test_two_relays_deliver_1000_rows_exactly_once(
 ) -> None:
     queue(sessions, 1000, chats=1000)
     async with telegram_bot(telegram.token, telegram.base_url, telegram.file_url) as bot:
-        relays = [OutboxRelay(sessions, bot, FAST), OutboxRelay(sessions, bot, FAST)]
+        relays = [OutboxRelay(sessions, TelegramSender(bot), FAST) for _ in range(2)]
         await asyncio.gather(*(drain(r) for r in relays))
     sent = [m.text for m in telegram.sent if m.method == "sendMessage"]
     assert len(sent) == 1000 and len(set(sent)) == 1000
@@ -136,7 +137,7 @@ async def test_one_chat_gets_its_messages_in_order_one_per_second_apart(
 ) -> None:
     queue(pg_sessions, 3, chats=1)
     async with telegram_bot(telegram.token, telegram.base_url, telegram.file_url) as bot:
-        relay = OutboxRelay(pg_sessions, bot, FAST)
+        relay = OutboxRelay(pg_sessions, TelegramSender(bot), FAST)
         assert await relay.deliver_once() == 1  # only the oldest row of a chat is claimable
         assert await relay.deliver_once() == 0  # the next one waits for the per-chat interval
         for _ in range(2):  # a second passes each time
@@ -157,13 +158,14 @@ async def test_relay_killed_mid_batch_leaves_its_rows_to_another_relay_and_nothi
             raise Killed
 
     async with telegram_bot(telegram.token, telegram.base_url, telegram.file_url) as bot:
-        first = OutboxRelay(sessions, ScriptedBot(bot, before=die_before_the_fourth), FAST, clock=clock)
+        scripted = TelegramSender(ScriptedBot(bot, before=die_before_the_fourth))
+        first = OutboxRelay(sessions, scripted, FAST, clock=clock)
         with pytest.raises(Killed):
             await first.deliver_once()
         assert list(delivered(telegram)) == ["알림 0", "알림 1", "알림 2"]
         # Each push was marked SENT on its own, as soon as Telegram accepted it.
         assert states(sessions) == Counter({"SENT": 3, "PENDING": 7})
-        second = OutboxRelay(sessions, bot, FAST, clock=clock)
+        second = OutboxRelay(sessions, TelegramSender(bot), FAST, clock=clock)
         assert await second.deliver_once() == 0  # the dead relay's lease still covers its rows
         assert send_calls(telegram) == 3
         clock.advance(FAST.lease_seconds)
@@ -184,11 +186,12 @@ async def test_a_kill_between_telegram_and_the_commit_repeats_only_that_one_push
             raise Killed
 
     async with telegram_bot(telegram.token, telegram.base_url, telegram.file_url) as bot:
-        first = OutboxRelay(sessions, ScriptedBot(bot, after=die_after_the_third), FAST, clock=clock)
+        scripted = TelegramSender(ScriptedBot(bot, after=die_after_the_third))
+        first = OutboxRelay(sessions, scripted, FAST, clock=clock)
         with pytest.raises(Killed):
             await first.deliver_once()
         clock.advance(FAST.lease_seconds)
-        await drain(OutboxRelay(sessions, bot, FAST, clock=clock))
+        await drain(OutboxRelay(sessions, TelegramSender(bot), FAST, clock=clock))
     assert delivered(telegram) == Counter({**{f"알림 {i}": 1 for i in range(6)}, "알림 2": 2})
     assert states(sessions) == Counter({"SENT": 6})
 
@@ -199,7 +202,7 @@ async def test_relay_cancelled_mid_batch_resends_at_most_the_push_in_flight(
     clock = Clock()
     queue(pg_sessions, 60, chats=60, due=clock())
     async with telegram_bot(telegram.token, telegram.base_url, telegram.file_url) as bot:
-        first = OutboxRelay(pg_sessions, bot, FAST, clock=clock)
+        first = OutboxRelay(pg_sessions, TelegramSender(bot), FAST, clock=clock)
         task = asyncio.create_task(first.deliver_once())
         while len(telegram.sent) < 5:  # cancelled after a few sends, wherever it is
             await asyncio.sleep(0)
@@ -207,7 +210,7 @@ async def test_relay_cancelled_mid_batch_resends_at_most_the_push_in_flight(
         with pytest.raises(asyncio.CancelledError):
             await task
         clock.advance(FAST.lease_seconds)
-        await drain(OutboxRelay(pg_sessions, bot, FAST, clock=clock))
+        await drain(OutboxRelay(pg_sessions, TelegramSender(bot), FAST, clock=clock))
     counts = delivered(telegram)
     assert set(counts) == {f"알림 {i}": 1 for i in range(60)}.keys()  # nothing lost
     assert sum(counts.values()) - 60 <= 1  # only a push Telegram had taken when the task died
@@ -221,7 +224,7 @@ async def test_429_stops_the_batch_and_no_relay_sends_before_retry_after_ends(
     queue(sessions, 6, chats=6, due=clock())
     telegram.fail_next_sends(too_many_requests(30))
     async with telegram_bot(telegram.token, telegram.base_url, telegram.file_url) as bot:
-        relay, other = OutboxRelay(sessions, bot, FAST, clock=clock), OutboxRelay(sessions, bot, FAST, clock=clock)
+        relay, other = (OutboxRelay(sessions, TelegramSender(bot), FAST, clock=clock) for _ in range(2))
         assert await relay.deliver_once() == 1  # the 429 ended the batch at once
         assert send_calls(telegram) == 1
         with sessions() as session:
@@ -249,14 +252,15 @@ async def test_a_429_of_one_relay_stops_another_relay_mid_batch(
     limits = replace(FAST, batch_size=3)
     queue(sessions, 6, chats=6, due=clock())
     async with telegram_bot(telegram.token, telegram.base_url, telegram.file_url) as bot:
-        first = OutboxRelay(sessions, bot, limits, clock=clock)
+        first = OutboxRelay(sessions, TelegramSender(bot), limits, clock=clock)
 
         async def first_relay_hits_a_429(n: int) -> None:
             if n == 1:  # while the second relay is in the middle of its batch
                 telegram.fail_next_sends(too_many_requests(30))
                 assert await first.deliver_once() == 1
 
-        second = OutboxRelay(sessions, ScriptedBot(bot, after=first_relay_hits_a_429), limits, clock=clock)
+        scripted = TelegramSender(ScriptedBot(bot, after=first_relay_hits_a_429))
+        second = OutboxRelay(sessions, scripted, limits, clock=clock)
         assert await second.deliver_once() == 1  # its next two rows waited for the pause
         assert send_calls(telegram) == 2  # second's first push, then first's 429
         assert list(delivered(telegram)) == ["알림 0"]
@@ -277,7 +281,7 @@ async def test_403_blocks_the_chat_until_it_writes_again(
     queue(sessions, 1, chats=1, due=clock(), first_chat=1001, prefix="다른")
     telegram.fail_next_sends(FORBIDDEN)
     async with telegram_bot(telegram.token, telegram.base_url, telegram.file_url) as bot:
-        relay = OutboxRelay(sessions, bot, FAST, clock=clock)
+        relay = OutboxRelay(sessions, TelegramSender(bot), FAST, clock=clock)
         await drain(relay)
         assert send_calls(telegram) == 2  # chat 1000's first push (403) and chat 1001's
         with sessions() as session:
@@ -320,7 +324,7 @@ async def test_500_is_retried_with_backoff_and_403_stops(
         (403, {"ok": False, "error_code": 403, "description": "Forbidden: bot was blocked by the user"}),
     )
     async with telegram_bot(telegram.token, telegram.base_url, telegram.file_url) as bot:
-        relay = OutboxRelay(pg_sessions, bot, FAST)
+        relay = OutboxRelay(pg_sessions, TelegramSender(bot), FAST)
         await relay.deliver_once()
         with pg_sessions() as session:
             rows = {r.chat_id: r for r in session.scalars(select(OutboxMessage))}
@@ -346,7 +350,7 @@ async def test_voice_mode_push_is_followed_by_a_voice_note(
     with pg_sessions.begin() as session:
         session.add(OutboxMessage(idempotency_key="v1", chat_id=77, text="이어모아 알림이에요. IEM-2026-000001", voice=True))
     async with telegram_bot(telegram.token, telegram.base_url, telegram.file_url) as bot:
-        relay = OutboxRelay(pg_sessions, bot, FAST, speech=CachedSpeech(EspeakEngine(), tmp_path))
+        relay = OutboxRelay(pg_sessions, TelegramSender(bot), FAST, speech=CachedSpeech(EspeakEngine(), tmp_path))
         await drain(relay)
     [voice] = telegram.messages_to(77, method="sendVoice")
     audio = next(iter(voice.files.values()))

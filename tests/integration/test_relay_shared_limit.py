@@ -16,10 +16,11 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.relay import OutboxRelay, RelayLimits, telegram_bot
 from ieomoa.db import make_engine
 from ieomoa.models import OutboxMessage, utcnow
-from ieomoa.services.outbox import OutboxStore
+from ieomoa.services.outbox import OutboxService
+from relay.senders.telegram import TelegramSender, telegram_bot
+from relay.worker import OutboxRelay, RelayLimits
 from bench.support.telegram_standin import TelegramStandIn
 
 RATE = 30.0
@@ -60,10 +61,10 @@ def test_slots_granted_to_two_relays_at_once_are_one_interval_apart(
     two_relays_sessions: list[sessionmaker[Session]],
 ) -> None:
     clock = Clock()
-    stores = [OutboxStore(sessions, clock) for sessions in two_relays_sessions]
+    stores = [OutboxService(sessions, clock) for sessions in two_relays_sessions]
     granted: list[datetime] = []
 
-    def take(store: OutboxStore) -> None:
+    def take(store: OutboxService) -> None:
         for _ in range(40):
             slot = store.reserve_send(INTERVAL.total_seconds())
             assert slot is not None
@@ -83,7 +84,7 @@ def test_no_burst_after_a_quiet_while_and_no_slot_during_a_pause(
     two_relays_sessions: list[sessionmaker[Session]],
 ) -> None:
     clock = Clock()
-    first, second = (OutboxStore(sessions, clock) for sessions in two_relays_sessions)
+    first, second = (OutboxService(sessions, clock) for sessions in two_relays_sessions)
     assert first.reserve_send(1 / RATE) == clock()
     clock.advance(60)  # a quiet minute earns no credit
     assert first.reserve_send(1 / RATE) == clock()
@@ -106,20 +107,20 @@ async def test_two_relays_deliver_every_chats_pushes_in_order_within_one_shared_
             for n in range(per_chat) for chat in range(chats)
         )
     granted: list[datetime] = []
-    reserve = OutboxStore.reserve_send
+    reserve = OutboxService.reserve_send
 
-    def recording(store: OutboxStore, interval: float) -> datetime | None:
+    def recording(store: OutboxService, interval: float) -> datetime | None:
         slot = reserve(store, interval)
         if slot is not None:
             granted.append(slot)
         return slot
 
-    monkeypatch.setattr(OutboxStore, "reserve_send", recording)
+    monkeypatch.setattr(OutboxService, "reserve_send", recording)
     limits = RelayLimits(messages_per_second=RATE, per_chat_interval=1.0, batch_size=7)
     telegram = TelegramStandIn().start()
     try:
         async with telegram_bot(telegram.token, telegram.base_url, telegram.file_url) as bot:
-            relays = [OutboxRelay(sessions, bot, limits, clock=clock, sleep=clock.sleep)
+            relays = [OutboxRelay(sessions, TelegramSender(bot), limits, clock=clock, sleep=clock.sleep)
                       for sessions in two_relays_sessions]
 
             async def drain(relay: OutboxRelay) -> None:

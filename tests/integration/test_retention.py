@@ -213,7 +213,7 @@ def test_without_a_tracker_store_nothing_is_created_and_chats_are_left_alone(
 
 
 async def test_the_relay_sweeps_as_soon_as_it_starts(sessions: sessionmaker[Session], database_url: str) -> None:
-    from bot.relay import sweep_retention
+    from relay.upkeep import sweep_retention
 
     now = utcnow()
     tracker_store(database_url, [("tg-61", now - CONVERSATION - DAY)])

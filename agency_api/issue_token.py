@@ -1,4 +1,4 @@
-"""``python -m ieomoa.agency_token KEAD [--branch 서울남부지사]``: print a new agency token."""
+"""``python -m agency_api.issue_token KEAD [--branch 서울남부지사]``: print a new agency token."""
 
 from __future__ import annotations
 
