@@ -33,13 +33,13 @@ $(APP_VENV)/.stamp: requirements/app.txt pyproject.toml
 	@touch $@
 
 # nlu/ is also a package (ieomoa_nlu): its entry point gives spaCy the Korean tokenizer.
-$(RASA_VENV)/.stamp: requirements/rasa.txt nlu/pyproject.toml
+$(RASA_VENV)/.stamp: requirements/rasa.txt nlu/pyproject.toml log_privacy/pyproject.toml
 	@echo "Setting up the Rasa environment (Python 3.10, a few minutes the first time)..."
 	@test -n "$(PY310)" || { echo "Python 3.10 not found: install it (pyenv install 3.10.13) or put python3.10 on PATH." >&2; exit 1; }
 	$(PY310) -m venv $(RASA_VENV)
 	$(RASA_VENV)/bin/pip install --quiet --upgrade pip $(QUIET_PIP)
 	$(RASA_VENV)/bin/pip install --quiet -r requirements/rasa.txt $(QUIET_PIP)
-	PYTHONWARNINGS=ignore $(RASA_VENV)/bin/pip install --quiet --no-deps -e nlu $(QUIET_PIP)
+	PYTHONWARNINGS=ignore $(RASA_VENV)/bin/pip install --quiet --no-deps -e nlu -e log_privacy $(QUIET_PIP)
 	@touch $@
 
 # docker-compose, with which the tests validate docker-compose.yml (no Docker engine needed).

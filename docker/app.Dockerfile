@@ -15,6 +15,7 @@ RUN pip install --no-cache-dir -r requirements/app.txt
 COPY ieomoa ieomoa
 COPY bot bot
 COPY actions actions
+COPY log_privacy log_privacy
 RUN useradd --create-home --uid 10001 ieomoa
 USER ieomoa
 # Every service of this image uses the database; docker-compose.yml adds each one's own check

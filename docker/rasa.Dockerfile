@@ -8,6 +8,8 @@ WORKDIR /app
 COPY requirements/rasa.txt requirements/rasa.txt
 RUN pip install --no-cache-dir -r requirements/rasa.txt
 COPY nlu /app
+# The log privacy rules Rasa shares with the app (importable through PYTHONPATH=/app).
+COPY log_privacy /app/log_privacy
 # The closed vocabularies and the official regions the spaCy pipeline is built from.
 COPY ieomoa/data/vocabulary.json ieomoa/data/regions.json /opt/ieomoa/data/
 ENV PYTHONPATH=/app

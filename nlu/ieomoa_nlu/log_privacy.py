@@ -13,8 +13,8 @@ people said in three ways, and each is closed here:
   with LOG_LEVEL=DEBUG, credentials and numbers in messages are masked, and tracebacks
   keep their frames but not their exception messages.
 
-The app processes have the same record rules in ``ieomoa/logging_setup.py`` (this package
-runs in Rasa's environment, which does not have ``ieomoa``).
+The record rules are the app's too: both come from ``log_privacy/records.py``, a package
+of its own because this one runs in Rasa's environment, which does not have ``ieomoa``.
 """
 
 from __future__ import annotations
@@ -22,18 +22,13 @@ from __future__ import annotations
 import logging
 import re
 import sys
-import traceback
 import warnings
 from collections.abc import Callable, MutableMapping
 from typing import Any
 
-WITHHELD = "<withheld>"
-MASKS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"bot\d+:[A-Za-z0-9_-]+"), f"bot{WITHHELD}"),
-    (re.compile(r"(token=)[^&\s'\"]+"), rf"\g<1>{WITHHELD}"),
-    (re.compile(r"IEM-\d{4}-\d{6}"), f"IEM-{WITHHELD}"),
-    (re.compile(r"(?<!\d)01[016789][- .]?\d{3,4}[- .]?\d{4}(?!\d)"), WITHHELD),
-)
+from log_privacy import records
+from log_privacy.records import WITHHELD, mask, traceback_without_messages
+
 # Rasa's parser quotes the whole message ("Failed to parse arguments in line '/…'").
 QUOTED_MESSAGE = re.compile(r"Failed to parse arguments in line", re.S)
 PARSE_WARNING = ("A message starting with '/' is not a known intent with valid arguments; "
@@ -43,27 +38,6 @@ SAFE_EVENT_FIELDS = frozenset({"event", "event_key", "event_info", "level", "log
                                "logger", "action_name", "len_extraction_events", "filename"})
 # Loggers whose debug lines dump messages, events and slots: never below INFO.
 QUIET_BELOW_INFO = ("rasa", "rasa_sdk", "sanic", "ieomoa_nlu")
-
-
-def mask(text: str) -> str:
-    """``text`` with credentials, application numbers and phone numbers withheld."""
-    for pattern, replacement in MASKS:
-        text = pattern.sub(replacement, text)
-    return text
-
-
-def traceback_without_messages(error: BaseException | None) -> str:
-    """A traceback with its frames and exception types, but no exception message or locals."""
-    lines: list[str] = []
-    while error is not None:
-        lines.append("Traceback (most recent call last):")
-        lines.extend(line.rstrip("\n") for line in traceback.format_list(traceback.extract_tb(error.__traceback__)))
-        lines.append(f"{type(error).__module__}.{type(error).__qualname__}: ({WITHHELD})")
-        cause = error.__cause__ or (None if error.__suppress_context__ else error.__context__)
-        if cause is not None:
-            lines.append("raised while handling:")
-        error = cause
-    return "\n".join(lines)
 
 
 # -- structured events ------------------------------------------------------------------------
@@ -124,47 +98,23 @@ def install_warning_filter() -> None:
 # -- standard records -------------------------------------------------------------------------
 
 
+def _rewrite(message: str) -> str:
+    return PARSE_WARNING if QUOTED_MESSAGE.search(message) else mask(message)
+
+
 def withhold(record: logging.LogRecord) -> logging.LogRecord:
     """The record as it may be written: message masked, exception message withheld."""
-    if record.levelno < logging.INFO and record.name.startswith(QUIET_BELOW_INFO):
-        record.msg, record.args = f"(debug detail {WITHHELD})", ()  # in case a level was lowered again
-    try:
-        message = record.getMessage()
-    except Exception:  # noqa: BLE001 - a bad format string: keep its template only
-        message = str(record.msg)
-    if QUOTED_MESSAGE.search(message):
-        message = PARSE_WARNING
-    if mask(message) != message or record.args:
-        record.msg, record.args = mask(message), ()
-    if record.exc_info and record.exc_info[1] is not None:
-        record.exc_text = traceback_without_messages(record.exc_info[1])
-        record.exc_info = None
-    return record
-
-
-_factory: Callable[..., logging.LogRecord] | None = None
+    return records.withhold(record, QUIET_BELOW_INFO, _rewrite)
 
 
 def install_record_factory() -> None:
     """Every record this process creates passes ``withhold`` (idempotent)."""
-    global _factory
-    current = logging.getLogRecordFactory()
-    if current is _factory:
-        return
-
-    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
-        return withhold(current(*args, **kwargs))
-
-    _factory = factory
-    logging.setLogRecordFactory(factory)
+    records.install_record_factory(withhold)
 
 
 def quiet_debug_output() -> None:
     """Rasa's debug lines carry messages, events and slots: INFO at the lowest."""
-    for name in QUIET_BELOW_INFO:
-        logger = logging.getLogger(name)
-        if logger.getEffectiveLevel() < logging.INFO:
-            logger.setLevel(logging.INFO)
+    records.raise_levels(QUIET_BELOW_INFO, logging.INFO)
 
 
 def install() -> None:
