@@ -13,8 +13,8 @@ DEFAULT_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 ADMIN_URL = os.environ.get("BENCH_POSTGRES_ADMIN_URL", os.environ.get("TEST_POSTGRES_ADMIN_URL", DEFAULT_ADMIN_URL))
 
 
-def _autocommit(sql: str) -> None:
-    engine = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
+def _autocommit(admin_url: str, sql: str) -> None:
+    engine = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     try:
         with engine.connect() as connection:
             connection.execute(text(sql))
@@ -23,12 +23,15 @@ def _autocommit(sql: str) -> None:
 
 
 @contextmanager
-def scratch_database(prefix: str = "ieomoa_bench") -> Iterator[str]:
-    """A new empty database on the server ADMIN_URL names; yields its URL."""
+def scratch_database(prefix: str = "ieomoa_bench", admin_url: str = ADMIN_URL) -> Iterator[str]:
+    """A new empty database on the server ``admin_url`` names; yields its URL.
+
+    Dropped afterwards, with the sibling ``<name>_rasa`` Rasa's tracker store may have created.
+    """
     name = f"{prefix}_{uuid.uuid4().hex[:12]}"
-    _autocommit(f'CREATE DATABASE "{name}"')
+    _autocommit(admin_url, f'CREATE DATABASE "{name}"')
     try:
-        yield ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+        yield admin_url.rsplit("/", 1)[0] + f"/{name}"
     finally:
         for database in (name, f"{name}_rasa"):
-            _autocommit(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+            _autocommit(admin_url, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import os
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine
+
+from bench.support.postgres import scratch_database
 
 ADMIN_URL = os.environ.get("TEST_POSTGRES_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
@@ -34,20 +34,6 @@ def require_postgres() -> None:
     pytest.skip(f"PostgreSQL is not reachable at {ADMIN_URL} (set CI=1 to make this an error)")
 
 
-def _execute_autocommit(sql: str) -> None:
-    engine = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with engine.connect() as connection:
-        connection.execute(text(sql))
-    engine.dispose()
-
-
-@contextmanager
-def fresh_database(prefix: str = "ieomoa_test") -> Iterator[str]:
+def fresh_database(prefix: str = "ieomoa_test") -> AbstractContextManager[str]:
     """A new empty database; yields its URL, drops it (and its Rasa sibling) at the end."""
-    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
-    _execute_autocommit(f'CREATE DATABASE "{name}"')
-    try:
-        yield ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        for database in (name, f"{name}_rasa"):
-            _execute_autocommit(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+    return scratch_database(prefix, ADMIN_URL)

@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import os
 import secrets
-import socket
-import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 from sqlalchemy import create_engine, text
 
-from ieomoa.config import PROJECT_ROOT, Settings, load_settings
+from bench.support.replicas import free_port, migrate, settings_from
+from ieomoa.config import Settings
 from ieomoa.conversation.rasa_client import TOKEN_HEADER
 from ieomoa.rasa_endpoints import tracker_store_url, write_endpoints
-from tools import service_commands
 from tools.stack import (
     ManagedProcess,
     action_server_process,
@@ -25,13 +21,6 @@ from tools.stack import (
     rasa_process,
     wait_until_ready,
 )
-
-
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @dataclass
@@ -67,26 +56,6 @@ class RunningStack:
         """Stop both servers."""
         self.rasa.stop()
         self.actions.stop()
-
-
-def settings_from(env: dict[str, str]) -> Settings:
-    """Settings as a process with environment ``env`` would load them."""
-    saved = dict(os.environ)
-    try:
-        os.environ.clear()
-        os.environ.update(env)
-        return load_settings()
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
-
-
-def migrate(env: dict[str, str]) -> None:
-    """Run the migration as the migrate container does (tools/service_commands.py)."""
-    result = subprocess.run([sys.executable, *service_commands.migrate()], cwd=PROJECT_ROOT, env=env,
-                            capture_output=True, text=True, timeout=300)
-    if result.returncode != 0:
-        raise RuntimeError(f"migration failed:\n{result.stderr[-3000:]}")
 
 
 def start_stack(database_url: str, work_dir: Path) -> RunningStack:
