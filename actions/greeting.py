@@ -31,5 +31,7 @@ class ActionGreetUser(Action):
         dispatcher.utter_message(response="utter_greet" if previous == 0 else "utter_greet_back")
         preferences = await asyncio.to_thread(chats.preferences, sender_id)
         if not (preferences.voice or preferences.easy_read):
-            dispatcher.utter_message(response="utter_offer_accessibility")
+            # KakaoTalk cannot play voice notes: only 쉬운 말 is offered there.
+            kakao = channel_of(sender_id) == "kakao"
+            dispatcher.utter_message(response="utter_offer_easy_read" if kakao else "utter_offer_accessibility")
         return []

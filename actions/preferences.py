@@ -11,6 +11,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import services
+from actions.kakao_voice import voice_is_telegram_only
 from ieomoa.channels import channel_of
 from ieomoa.services.chats import ChatService
 
@@ -33,6 +34,8 @@ class ActionSetVoiceMode(Action):
         return "action_set_voice_mode"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        if voice_is_telegram_only(tracker, dispatcher):
+            return []
         on = await switch(tracker, "voice_on", lambda chats: chats.set_voice_mode)
         dispatcher.utter_message(response="utter_voice_on" if on else "utter_voice_off")
         return []
@@ -45,6 +48,8 @@ class ActionSetVoiceSpeed(Action):
         return "action_set_voice_speed"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        if voice_is_telegram_only(tracker, dispatcher):
+            return []
         slow = await switch(tracker, "voice_slow", lambda chats: chats.set_voice_speed)
         dispatcher.utter_message(response="utter_voice_slow" if slow else "utter_voice_normal")
         return []

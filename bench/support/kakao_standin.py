@@ -83,7 +83,10 @@ class KakaoReply:
         return "\n".join(self.texts)
 
     def quick_reply(self, words: str) -> dict[str, str]:
-        """The quick reply whose label or messageText contains ``words``."""
+        """The quick reply whose label or messageText is ``words``, else the first that contains them."""
+        for reply in self.quick_replies:
+            if words in (reply["label"], reply["messageText"]):
+                return reply
         for reply in self.quick_replies:
             if words in reply["label"] or words in reply["messageText"]:
                 return reply

@@ -1,0 +1,139 @@
+"""KakaoTalk end to end: Kakao stand-in → skill server (python -m kakao) → Rasa → actions → database.
+
+Every answer of every test passes the stand-in's checks of Kakao's format and limits.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bench.support.kakao_standin import KakaoStandIn, KakaoUser
+from ieomoa.channels import kakao_sender
+from ieomoa.config import PROJECT_ROOT
+from ieomoa.db import session_factory
+from ieomoa.services.applications import ApplicationService
+from tests.support.stack import RasaApi, RunningStack, free_port
+from tools.stack import ManagedProcess, wait_until_ready
+
+SKILL_SECRET = secrets.token_urlsafe(24)
+
+
+def user_key() -> str:
+    """A botUserKey as Kakao issues them: 66 hexadecimal characters."""
+    return secrets.token_hex(33)
+
+
+def start_skill(stack: RunningStack, log_dir: Path, **extra: str) -> tuple[ManagedProcess, str]:
+    """The skill server on a free port; its /kakao/skill URL."""
+    port = free_port()
+    env = dict(stack.env, KAKAO_SKILL_SECRET=SKILL_SECRET, KAKAO_SKILL_PORT=str(port), **extra)
+    process = ManagedProcess("kakao", [sys.executable, "-m", "kakao"], env, PROJECT_ROOT, log_dir / "kakao.log")
+    process.start()
+    wait_until_ready(f"http://127.0.0.1:{port}/health", process)
+    return process, f"http://127.0.0.1:{port}/kakao/skill"
+
+
+@pytest.fixture(scope="module")
+def kakao(stack: RunningStack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[KakaoStandIn]:
+    """The stand-in talking to a skill server that answers within its 4.5 s."""
+    process, url = start_skill(stack, tmp_path_factory.mktemp("kakao"))
+    standin = KakaoStandIn(url, SKILL_SECRET).start()
+    yield standin
+    standin.stop()
+    process.stop()
+    assert standin.violations == []
+
+
+@pytest.fixture(scope="module")
+def slow_kakao(stack: RunningStack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[KakaoStandIn]:
+    """A skill server whose direct-answer deadline is 0 s: every turn is too slow to answer at once."""
+    process, url = start_skill(stack, tmp_path_factory.mktemp("kakao-slow"), IEOMOA_KAKAO_DEADLINE_SECONDS="0")
+    standin = KakaoStandIn(url, SKILL_SECRET).start()
+    yield standin
+    standin.stop()
+    process.stop()
+    assert standin.violations == []
+
+
+def applications(stack: RunningStack) -> ApplicationService:
+    return ApplicationService(session_factory(stack.database_url))
+
+
+def test_whole_application_typed_and_tapped_then_its_status(stack: RunningStack, kakao: KakaoStandIn) -> None:
+    key = user_key()
+    user = KakaoUser(kakao, key)
+    greeting = user.say("안녕하세요", until="무엇을 도와드릴까요")
+    assert greeting.quick_reply("구직 신청하기")["messageText"] == "구직 신청하기"
+    user.tap("구직 신청하기", until="1/16")
+    user.tap("동의해요", until="2/16")
+    user.say("김하나", until="3/16")
+    user.say("1995-07-01", until="4/16")
+    user.say("01022223333", until="5/16")
+    user.say("서울 강남구", until="6/16")
+    types = user.tap("동의해요", until="7/16")
+    assert not types.quick_replies and "13번 지적" in types.text  # more than ten: numbered text
+    assert "지적 장애로 적어 둘게요" in user.say("지적", until="8/16").text
+    user.tap("심한 장애", until="9/16")
+    user.tap("고등학교 졸업", until="10/16")
+    user.tap("네", until="학교 이름")
+    user.say("한빛학교 전공과", until="11/16")
+    user.say("제과제빵", until="12/16")
+    user.tap("시간제", until="13/16")
+    user.tap("지원고용", until="14/16")
+    user.tap("행정복지센터 방문", until="15/16")
+    user.tap("동의해요", until="16/16")
+    user.tap("네, 보내 주세요", until="교육청")
+    summary = user.tap("네, 보내 주세요", until="이대로 제출할까요")
+    assert "장애 유형: 지적" in summary.text and "사는 곳: 서울특별시 강남구" in summary.text
+    done = user.tap("제출", until="접수되었어요")
+    assert "지원고용" in done.text and not any(r.via_callback for r in kakao.replies)
+
+    number = re.search(r"IEM-\d{4}-\d{6}", done.text)
+    application = applications(stack).latest_for(kakao_sender(key))
+    assert number is not None and application is not None and application.number == number.group(0)
+    assert application.routed_to == ["KEAD", "LOCAL_CENTER", "EDU_OFFICE"]
+
+    status = user.say("신청 상태 알려 주세요", until=number.group(0))
+    assert "접수" in status.text
+    assert kakao.violations == []
+
+
+def test_voice_notes_are_a_telegram_feature(kakao: KakaoStandIn) -> None:
+    user = KakaoUser(kakao, user_key())
+    reply = user.say("음성으로 들려주세요", until="텔레그램")
+    assert kakao.violations == []
+    assert "켰어요" not in reply.text
+
+
+def test_a_slow_turn_is_delivered_through_the_callback(slow_kakao: KakaoStandIn) -> None:
+    user = KakaoUser(slow_kakao, user_key(), callback=True)
+    greeting = user.say("안녕하세요", until="무엇을 도와드릴까요")
+    assert greeting.via_callback and greeting.seconds < 5
+    started = user.tap("구직 신청하기", until="1/16")
+    assert started.via_callback
+    assert slow_kakao.violations == []
+
+
+def test_without_a_callback_the_late_answer_comes_when_the_words_come_again(
+    stack: RunningStack, slow_kakao: KakaoStandIn
+) -> None:
+    key = user_key()
+    first = slow_kakao.send(key, "안녕하세요")
+    assert "잠시 후 다시 보내 주세요" in first.text and not first.via_callback
+    # Sent again while the turn runs, the words join it; once it is done they get its answer.
+    deadline = time.monotonic() + 60
+    reply = first
+    while "무엇을 도와드릴까요" not in reply.text and time.monotonic() < deadline:
+        time.sleep(0.2)
+        reply = slow_kakao.send(key, "안녕하세요")
+    assert "무엇을 도와드릴까요" in reply.text
+    events = RasaApi(stack).tracker(kakao_sender(key))["events"]
+    assert [e.get("text") for e in events if e["event"] == "user"] == ["안녕하세요"]  # one turn
+    assert slow_kakao.violations == []
