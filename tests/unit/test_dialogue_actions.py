@@ -29,7 +29,7 @@ from actions.application_flow import (
     ActionStartApplication,
     ActionSubmitApplication,
 )
-from actions.application_form import ValidateApplicationForm
+from actions.application_form import FIELD_PARSERS, ValidateApplicationForm
 from actions.asking import ASK_ACTIONS
 from actions.fields import FORM_SLOTS, progress
 
@@ -401,6 +401,13 @@ async def test_a_non_string_name_is_refused(value: Any) -> None:
     result = ValidateApplicationForm().validate_applicant_name(value, dispatcher, tracker, domain())
     assert result == {"applicant_name": None}
     assert responses(dispatcher) == ["utter_invalid_name_format"]
+
+
+def test_every_field_has_a_parser_and_a_validator_rasa_sdk_finds() -> None:
+    form = ValidateApplicationForm()
+    assert list(FIELD_PARSERS) == FORM_SLOTS
+    assert all(callable(getattr(form, f"validate_{field}", None)) for field in FORM_SLOTS)
+    assert getattr(form, "validate_caregiver_code", None) is None
 
 
 async def test_a_non_string_region_is_refused_without_crashing() -> None:
