@@ -241,30 +241,31 @@ class RelayState(Base):
     next_send_us: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
 
-class CaregiverCode(Base):
+class _SharedByApplicant:
+    """What a caregiver code and the link made with it both keep: whose, how much, since when."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    applicant_sender_id: Mapped[str] = mapped_column(String(64), index=True)
+    share_sensitive: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class CaregiverCode(_SharedByApplicant, Base):
     """A single-use code an applicant gives a caregiver (hashed; valid 24 hours)."""
 
     __tablename__ = "caregiver_codes"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     code_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    applicant_sender_id: Mapped[str] = mapped_column(String(64), index=True)
-    share_sensitive: Mapped[bool] = mapped_column(Boolean, default=False)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
-class CaregiverLink(Base):
+class CaregiverLink(_SharedByApplicant, Base):
     """A caregiver chat linked, read-only, to an applicant."""
 
     __tablename__ = "caregiver_links"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    applicant_sender_id: Mapped[str] = mapped_column(String(64), index=True)
     caregiver_sender_id: Mapped[str] = mapped_column(String(64), index=True)
-    share_sensitive: Mapped[bool] = mapped_column(Boolean, default=False)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     removed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 

@@ -283,14 +283,19 @@ JOB_TAIL = re.compile(r"\s*(?:" + "|".join(JOB_TAILS) + r")$")
 JOB_SEPARATORS = re.compile(r"\s*(?:,|/|·|그리고|또는|혹은|아니면)\s*|(?<=[가-힣])(?:이나|이랑|랑|나|하고|와|과)\s+")
 
 
+def _without_tails(text: str, tail: re.Pattern[str], times: int) -> str:
+    """``text`` with ``tail`` cut off its end up to ``times`` times, keeping two letters at least."""
+    for _ in range(times):
+        shorter = tail.sub("", text).strip()
+        if shorter == text or len(shorter) < 2:
+            break
+        text = shorter
+    return text
+
+
 def _job_core(part: str) -> str:
     """A job without particles and verb endings: "콜센터 상담 일을 하고 싶어요" → "콜센터 상담"."""
-    for _ in range(6):
-        shorter = JOB_TAIL.sub("", part).strip()
-        if shorter == part or len(shorter) < 2:
-            break
-        part = shorter
-    return part
+    return _without_tails(part, JOB_TAIL, 6)
 
 
 SCHOOL_TAIL = re.compile(
@@ -301,13 +306,7 @@ SCHOOL_TAIL = re.compile(
 
 def parse_school(text: str) -> str:
     """A school's name without "… 다녀요": "한빛학교 전공과 다니고 있어요" → "한빛학교 전공과"."""
-    value = parse_free_text(text, max_length=60)
-    for _ in range(3):
-        shorter = SCHOOL_TAIL.sub("", value).strip()
-        if shorter == value or len(shorter) < 2:
-            break
-        value = shorter
-    return value
+    return _without_tails(parse_free_text(text, max_length=60), SCHOOL_TAIL, 3)
 
 
 def parse_jobs(text: str) -> list[str]:

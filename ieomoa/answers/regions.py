@@ -36,18 +36,11 @@ class Division:
 
 
 @dataclass(frozen=True)
-class Abolished:
+class Abolished(Division):
     """A 시군구 that no longer exists, and the current 시군구 of the same 시도 that took its area."""
 
-    sido: str
-    name: str
     replaced_by: tuple[str, ...]
     since: date
-
-    @property
-    def official(self) -> str:
-        """The old "시도 시군구" name."""
-        return f"{self.sido} {self.name}"
 
 
 @dataclass(frozen=True)
@@ -154,7 +147,7 @@ class RegionDirectory:
     def abolished_names(self) -> dict[str, list[str]]:
         """Old "시도 시군구" names no longer in force → the official names that replaced them."""
         return {
-            old.official: [f"{old.sido} {name}" for name in old.replaced_by]
+            old.name: [f"{old.sido} {name}" for name in old.replaced_by]
             for old in self.abolished
         }
 
@@ -198,7 +191,7 @@ class RegionDirectory:
         """Abolished 시군구 named in the text, within ``sido`` if given."""
         return [
             old for old in self.abolished
-            if (not sido or old.sido == sido) and _mentions(text, _spellings(old.name))
+            if (not sido or old.sido == sido) and _mentions(text, _spellings(old.sigungu))
         ]
 
     def _moved_in(self, text: str, sido: str) -> Moved | None:
@@ -217,7 +210,7 @@ class RegionDirectory:
         candidates = list(
             dict.fromkeys(Division(old.sido, n) for old in olds for n in old.replaced_by)
         )
-        old_names = [old.official for old in olds]
+        old_names = [old.name for old in olds]
         new_names = [d.name for d in candidates]
         return InvalidAnswer(
             "region_abolished",
