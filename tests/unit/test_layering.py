@@ -1,18 +1,23 @@
 """The folders' import rules (README, "Architecture"; each folder's docstring or README).
 
-The core ``ieomoa`` knows no adapter, tool or test: bot/, relay/ and agency_api/ wrap it,
-tools/ and bench/ drive it. Every ``import`` counts, a lazy one inside a function too.
+The core ``ieomoa`` knows no adapter, tool or test: bot/, kakao/, relay/ and agency_api/
+wrap it, each on its own; tools/ and bench/ drive it. Every ``import`` counts, a lazy one
+inside a function too.
 """
 
 from __future__ import annotations
 
 import ast
+import sys
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-ADAPTERS_AND_TOOLS = {"bot", "relay", "agency_api", "tools", "bench", "tests"}
+ADAPTERS = {"bot", "kakao", "relay", "agency_api"}
+ADAPTERS_AND_TOOLS = ADAPTERS | {"tools", "bench", "tests"}
+# Installed into both Python environments, the app's and Rasa's.
+STANDARD_LIBRARY_ONLY = "log_privacy"
 
 # Folder -> the top-level names its modules must never import.
 RULES: dict[str, set[str]] = {
@@ -20,8 +25,8 @@ RULES: dict[str, set[str]] = {
     # core serves every channel, and the images without rasa_sdk import it.
     "ieomoa": ADAPTERS_AND_TOOLS | {"actions", "telegram", "rasa_sdk"},
     "actions": ADAPTERS_AND_TOOLS,
-    # The messenger adapters reach Rasa over HTTP and the data through the core only.
-    "bot": ADAPTERS_AND_TOOLS - {"bot"} | {"actions"},
+    # The adapters reach Rasa over HTTP and the data through the core only, never each other.
+    **{adapter: ADAPTERS_AND_TOOLS - {adapter} | {"actions"} for adapter in sorted(ADAPTERS)},
     "tools": {"bench", "tests"},
     "bench": {"tests"},
     # ieomoa_nlu runs inside Rasa's own environment, where none of the project is installed.
@@ -55,6 +60,12 @@ def violations(folder: str) -> list[str]:
 def test_folder_imports_only_what_its_layer_may(folder: str) -> None:
     assert (ROOT / folder).is_dir()
     assert violations(folder) == []
+
+
+def test_the_shared_log_rules_import_the_standard_library_only() -> None:
+    allowed = set(sys.stdlib_module_names) | {"__future__", STANDARD_LIBRARY_ONLY}
+    for path in sorted((ROOT / STANDARD_LIBRARY_ONLY).rglob("*.py")):
+        assert imported_names(path) <= allowed, path.relative_to(ROOT)
 
 
 def test_the_check_sees_lazy_and_dotted_imports(tmp_path: Path) -> None:
