@@ -4,7 +4,7 @@ transactions), the channel-neutral conversation turn (conversation/), the answer
 (answers/), speech, encryption and the operator commands on its data (migrate, rotate_key,
 retention).
 
-It imports only itself and third-party libraries: never an adapter (bot/, relay/,
-agency_api/), the action server (actions/), tools/, bench/ or tests/, nor a messenger
-library or rasa_sdk. tests/unit/test_layering.py checks this.
+It imports only itself, log_privacy/ and third-party libraries: never an adapter (bot/,
+kakao/, relay/, agency_api/), the action server (actions/), tools/, bench/ or tests/, nor a
+messenger library or rasa_sdk. tests/unit/test_layering.py checks this.
 """
