@@ -50,6 +50,11 @@ def agency_api() -> list[str]:
     return ["-m", "agency_api"]
 
 
+def kakao() -> list[str]:
+    """The KakaoTalk skill server (FastAPI under uvicorn) on KAKAO_SKILL_PORT."""
+    return ["-m", "kakao"]
+
+
 CONTAINER_PYTHON = "python"
 # The app image runs from /app (docker/app.Dockerfile); Rasa's image has nlu/ at /app and its
 # model, trained at build, in /app/models (docker/rasa.Dockerfile).

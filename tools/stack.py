@@ -1,4 +1,4 @@
-"""Run the local stack: Rasa server, action server, agency API, and the bot or terminal chat.
+"""Run the local stack: Rasa server, action server, agency API, the bot or terminal chat, KakaoTalk's skill.
 
 Used by ``make run`` and by the integration and end-to-end tests, so both start the
 very same processes the same way. Under ``make run`` a supervisor (``tools/supervisor.py``)
@@ -23,7 +23,7 @@ from typing import IO
 
 import httpx
 
-from ieomoa.config import PROJECT_ROOT, VAR_DIR, Settings, load_settings
+from ieomoa.config import PROJECT_ROOT, VAR_DIR, Settings, env_value, load_settings
 from ieomoa.crypto import current_secret
 from ieomoa.rasa_endpoints import write_endpoints
 from tools import service_commands
@@ -118,6 +118,19 @@ def agency_api_process(*, env: dict[str, str], log_dir: Path, echo: IO[str] | No
     return ManagedProcess("agency-api", command, env, PROJECT_ROOT, log_dir / "agency-api.log", echo)
 
 
+def kakao_process(*, env: dict[str, str], log_dir: Path, echo: IO[str] | None = None) -> ManagedProcess:
+    """The KakaoTalk skill server (FastAPI under uvicorn)."""
+    command = [sys.executable, *service_commands.kakao()]
+    return ManagedProcess("kakao", command, env, PROJECT_ROOT, log_dir / "kakao.log", echo)
+
+
+def kakao_skill_port() -> int | None:
+    """The skill server's port when KAKAO_SKILL_SECRET is set (it runs then), else None."""
+    if not env_value("KAKAO_SKILL_SECRET"):
+        return None
+    return int(env_value("KAKAO_SKILL_PORT") or 8001)
+
+
 def port_of(url: str, default: int) -> int:
     """Port of a URL, or the default."""
     return httpx.URL(url).port or default
@@ -132,6 +145,8 @@ def ports_of(settings: Settings, *, with_bot: bool) -> dict[int, str]:
     }
     if with_bot and settings.bot_mode == "webhook":
         ports[settings.telegram_webhook_port] = "the bot's webhook"
+    if (kakao_port := kakao_skill_port()) is not None:
+        ports[kakao_port] = "the KakaoTalk skill server"
     return ports
 
 
@@ -177,6 +192,12 @@ def main() -> None:
         wait_until_ready(settings.rasa_url + "/", rasa)
         wait_until_ready(f"http://127.0.0.1:{settings.agency_api_port}/docs", agency_api)
         print(f"Agency API: http://127.0.0.1:{settings.agency_api_port}/docs", flush=True)
+        kakao_port = kakao_skill_port()
+        if kakao_port is not None:  # KakaoTalk's skill, next to the Telegram bot or the terminal
+            kakao = kakao_process(env=env, log_dir=log_dir, echo=echo)
+            supervisor.start(kakao)
+            wait_until_ready(f"http://127.0.0.1:{kakao_port}/health", kakao)
+            print(f"KakaoTalk skill: http://127.0.0.1:{kakao_port}/kakao/skill", flush=True)
         if not with_bot:
             from bot.terminal import run_terminal_chat
             from ieomoa.retention import sweep

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 import secrets
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,11 +15,10 @@ import pytest
 
 from bench.support.kakao_standin import KakaoStandIn, KakaoUser
 from ieomoa.channels import kakao_sender
-from ieomoa.config import PROJECT_ROOT
 from ieomoa.db import session_factory
 from ieomoa.services.applications import ApplicationService
 from tests.support.stack import RasaApi, RunningStack, free_port
-from tools.stack import ManagedProcess, wait_until_ready
+from tools.stack import ManagedProcess, kakao_process, wait_until_ready
 
 SKILL_SECRET = secrets.token_urlsafe(24)
 
@@ -34,7 +32,7 @@ def start_skill(stack: RunningStack, log_dir: Path, **extra: str) -> tuple[Manag
     """The skill server on a free port; its /kakao/skill URL."""
     port = free_port()
     env = dict(stack.env, KAKAO_SKILL_SECRET=SKILL_SECRET, KAKAO_SKILL_PORT=str(port), **extra)
-    process = ManagedProcess("kakao", [sys.executable, "-m", "kakao"], env, PROJECT_ROOT, log_dir / "kakao.log")
+    process = kakao_process(env=env, log_dir=log_dir)
     process.start()
     wait_until_ready(f"http://127.0.0.1:{port}/health", process)
     return process, f"http://127.0.0.1:{port}/kakao/skill"
