@@ -477,7 +477,7 @@ def test_make_run_and_the_tests_run_the_same_commands(tmp_path: Path) -> None:
                                                       credentials="credentials.yml")]
     assert services()["rasa"]["command"] == container_rasa
     assert services()["action-server"]["command"] == ["python", *service_commands.action_server()]
-    migrate_source = (ROOT / "tests" / "support" / "stack.py").read_text(encoding="utf-8")
+    migrate_source = (ROOT / "bench" / "support" / "replicas.py").read_text(encoding="utf-8")
     assert "service_commands.migrate()" in migrate_source
 
 
