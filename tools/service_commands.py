@@ -3,7 +3,7 @@
 Each function gives the arguments after the interpreter. Containers run them with ``python``
 (CONTAINER_COMMANDS: tests/unit/test_deployment.py checks docker-compose.yml says exactly
 these); local runs with their environment's interpreter (tools/stack.py for `make run` and
-the tests, tests/support/stack.py for the migration). Only the parameters here differ
+the tests, bench/support/replicas.py for the migration). Only the parameters here differ
 between the two: ports (tests take free ones), and Rasa's model and endpoints file (the
 image trains its model at build; local runs write endpoints from DATABASE_URL). Everything
 else, secrets included, comes from the environment.
