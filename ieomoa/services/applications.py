@@ -65,6 +65,12 @@ def next_step(draft: ApplicationDraft) -> str:
     return "job_placement"
 
 
+# The draft's answers kept in columns of their own, and those sealed together in ``sensitive``.
+COLUMN_FIELDS = ("name", "birth_date", "phone", "region", "education", "special_education_student", "school",
+                 "jobs", "employment_type", "desired_wage", "contact_preference")
+SEALED_FIELDS = ("disability_types", "severity", "support_needs")
+
+
 @dataclass(frozen=True)
 class Submission:
     """The stored application and whether this call created it."""
@@ -95,24 +101,8 @@ class ApplicationService:
                     status=Status.RECEIVED,
                     created_at=now,
                     updated_at=now,
-                    name=draft.name,
-                    birth_date=draft.birth_date,
-                    phone=draft.phone,
-                    region=draft.region,
-                    education=draft.education,
-                    special_education_student=draft.special_education_student,
-                    school=draft.school,
-                    jobs=draft.jobs,
-                    employment_type=draft.employment_type,
-                    desired_wage=draft.desired_wage,
-                    contact_preference=draft.contact_preference,
-                    sensitive=seal(
-                        {
-                            "disability_types": draft.disability_types,
-                            "severity": draft.severity,
-                            "support_needs": draft.support_needs,
-                        }
-                    ),
+                    **{field: getattr(draft, field) for field in COLUMN_FIELDS},
+                    sensitive=seal({field: getattr(draft, field) for field in SEALED_FIELDS}),
                     consents={"collection": True, "sensitive": True, "third_party": agencies},
                     routed_to=agencies,
                 )
