@@ -30,7 +30,8 @@ write() {  # write NAME VALUE: the file, unless it exists
   echo "wrote $file"
 }
 
-for name in ieomoa_secret_key rasa_auth_token action_server_secret telegram_webhook_secret postgres_password; do
+for name in ieomoa_secret_key rasa_auth_token action_server_secret telegram_webhook_secret kakao_skill_secret \
+    postgres_password; do
   write "$name" "$(random_hex)"
 done
 # The app's database URL carries the password postgres was set up with.

@@ -66,4 +66,5 @@ CONTAINER_COMMANDS: dict[str, list[str]] = {
     "bot": [CONTAINER_PYTHON, *bot()],
     "relay": [CONTAINER_PYTHON, *relay()],
     "agency-api": [CONTAINER_PYTHON, *agency_api()],
+    "kakao": [CONTAINER_PYTHON, *kakao()],
 }

@@ -65,11 +65,13 @@ SECRETS: dict[str, set[str]] = {
     "relay": {"database_url", "ieomoa_secret_key", "telegram_bot_token"},
     # Decrypts the disability fields it serves; keys its per-client lockout.
     "agency-api": {"database_url", "ieomoa_secret_key"},
+    # KakaoTalk's skill server: calls Rasa, checks Kakao's header secret, finishes erasures.
+    "kakao": {"database_url", "rasa_auth_token", "ieomoa_secret_key", "kakao_skill_secret"},
     # HAProxy in front of the Rasa replicas passes requests on; it reads none of them.
     "rasa-lb": set(),
 }
 # Only the servers others call listen beyond their container's loopback; the bot for webhooks.
-LISTEN_ON_ALL = {"action-server", "rasa", "agency-api", "bot"}
+LISTEN_ON_ALL = {"action-server", "rasa", "agency-api", "bot", "kakao"}
 # The tool each image has for its healthcheck.
 HEALTHCHECK_TOOL = {"postgres": "pg_isready", "redis": "redis-cli", "haproxy": "bash"}
 OUR_IMAGES_TOOL = "python"
@@ -400,7 +402,7 @@ def test_build_contexts_and_dockerfiles_exist() -> None:
         if build:
             assert (ROOT / build["context"]).is_dir(), name
             assert (ROOT / build["dockerfile"]).is_file(), name
-    assert len(dockerfiles()) == 2, dockerfiles()
+    assert len(dockerfiles()) == 3, dockerfiles()  # the app's, the action server's, Rasa's
 
 
 @pytest.mark.parametrize("dockerfile", dockerfiles(), ids=lambda p: p.name)
@@ -573,6 +575,7 @@ def test_the_images_python_is_the_one_the_environments_use() -> None:
     bases = {dockerfile.name: args for dockerfile in dockerfiles() for instruction, args in instructions(dockerfile)
              if instruction == "FROM"}
     assert bases["app.Dockerfile"].startswith("python:3.11.") and bases["rasa.Dockerfile"].startswith("python:3.10.")
+    assert bases["actions.Dockerfile"] == bases["app.Dockerfile"]
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     assert "find_python,3.11" in makefile and "find_python,3.10" in makefile
 
@@ -591,9 +594,12 @@ def test_pip_installs_only_pinned_requirements(dockerfile: Path) -> None:
                 assert not requirement_files or "--no-build-isolation" not in words
                 if local:
                     assert "--no-build-isolation" in words, f"{dockerfile.name}: a build would fetch unpinned setuptools"
+                assert not requirement_files or "--require-hashes" in words, f"{dockerfile.name}: {command.strip()}"
                 for file in requirement_files:
-                    lines = [line.split("#")[0].strip() for line in (ROOT / file).read_text(encoding="utf-8").splitlines()]
-                    unpinned = [line for line in lines if line and not re.fullmatch(r"[A-Za-z0-9._\[\],-]+==[^=\s]+", line)]
+                    text = (ROOT / file).read_text(encoding="utf-8").replace("\\\n", " ")
+                    lines = [" ".join(line.split("#")[0].split()) for line in text.splitlines()]
+                    pinned_with_hashes = r"[A-Za-z0-9._-]+==[^=\s]+( --hash=sha256:[0-9a-f]{64})+"
+                    unpinned = [line for line in lines if line and not re.fullmatch(pinned_with_hashes, line)]
                     assert not unpinned, f"{file}: {unpinned[:5]}"
 
 
