@@ -13,6 +13,9 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from ieomoa.crypto import OUTBOX, decrypt_text, encrypt_text, is_token
 from ieomoa.statuses import OutboxState
 
+# "tg-<chat id>", "kakao-<botUserKey>" (a botUserKey is 60-odd characters; migration 0017)
+SENDER_ID_LENGTH = 128
+
 
 def utcnow() -> datetime:
     """Timezone-aware current time."""
@@ -39,7 +42,7 @@ class Chat(Base):
     __tablename__ = "chats"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    sender_id: Mapped[str] = mapped_column(String(64), unique=True)
+    sender_id: Mapped[str] = mapped_column(String(SENDER_ID_LENGTH), unique=True)
     channel: Mapped[str] = mapped_column(String(16))
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -76,7 +79,7 @@ class ButtonToken(Base):
     __tablename__ = "button_tokens"
 
     token: Mapped[str] = mapped_column(String(32), primary_key=True)
-    sender_id: Mapped[str] = mapped_column(String(64), index=True)  # the only chat it works in
+    sender_id: Mapped[str] = mapped_column(String(SENDER_ID_LENGTH), index=True)  # the only chat it works in
     payload: Mapped[str] = mapped_column(Text)
     title: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -92,8 +95,8 @@ class Application(Base):
     seq: Mapped[int] = mapped_column(primary_key=True)
     # Set right after insert from seq ("IEM-2026-000123"); NULL only inside that transaction.
     number: Mapped[str | None] = mapped_column(String(20), unique=True)
-    submission_key: Mapped[str] = mapped_column(String(80), unique=True)
-    sender_id: Mapped[str] = mapped_column(String(64), index=True)
+    submission_key: Mapped[str] = mapped_column(String(200), unique=True)  # "<sender id>:<draft id>"
+    sender_id: Mapped[str] = mapped_column(String(SENDER_ID_LENGTH), index=True)
     status: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -190,7 +193,9 @@ class OutboxMessage(Base):
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(sa_Integer(), "sqlite"), primary_key=True)
     idempotency_key: Mapped[str] = mapped_column(String(120), unique=True)
-    chat_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    # A Telegram chat by its id, or a chat of another messenger by its sender id: one of the two.
+    chat_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    recipient: Mapped[str | None] = mapped_column(String(SENDER_ID_LENGTH))
     text: Mapped[str | None] = mapped_column(EncryptedText(OUTBOX))
     application_seq: Mapped[int | None] = mapped_column(
         ForeignKey("applications.seq", ondelete="CASCADE"), index=True
@@ -214,6 +219,8 @@ class OutboxMessage(Base):
         Index("ix_outbox_pending_id", "id", postgresql_where=sa_text("state = 'PENDING'"),
               sqlite_where=sa_text("state = 'PENDING'")),
         Index("ix_outbox_pending_chat_id", "chat_id", "id", postgresql_where=sa_text("state = 'PENDING'"),
+              sqlite_where=sa_text("state = 'PENDING'")),
+        Index("ix_outbox_pending_recipient", "recipient", "id", postgresql_where=sa_text("state = 'PENDING'"),
               sqlite_where=sa_text("state = 'PENDING'")),
     )
 
@@ -245,7 +252,7 @@ class _SharedByApplicant:
     """What a caregiver code and the link made with it both keep: whose, how much, since when."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    applicant_sender_id: Mapped[str] = mapped_column(String(64), index=True)
+    applicant_sender_id: Mapped[str] = mapped_column(String(SENDER_ID_LENGTH), index=True)
     share_sensitive: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
@@ -265,7 +272,7 @@ class CaregiverLink(_SharedByApplicant, Base):
 
     __tablename__ = "caregiver_links"
 
-    caregiver_sender_id: Mapped[str] = mapped_column(String(64), index=True)
+    caregiver_sender_id: Mapped[str] = mapped_column(String(SENDER_ID_LENGTH), index=True)
     removed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
@@ -298,5 +305,5 @@ class ErasureRequest(Base):
 
     __tablename__ = "erasure_requests"
 
-    sender_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    sender_id: Mapped[str] = mapped_column(String(SENDER_ID_LENGTH), primary_key=True)
     requested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
