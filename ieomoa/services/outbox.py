@@ -45,6 +45,7 @@ from sqlalchemy import Select, and_, case, exists, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
+from ieomoa.db_results import rows_matched
 from ieomoa.models import BlockedChat, OutboxMessage, RelayState, utcnow
 from ieomoa.statuses import OutboxState
 
@@ -103,7 +104,7 @@ def queue_push(
                               voice=voice, voice_slow=voice_slow))
 
 
-def claimable(now: datetime, limit: int) -> Select[tuple[int]]:
+def claimable(now: datetime, limit: int) -> Select[int]:
     """Ids of up to ``limit`` due, unleased rows, each the oldest pending row of its chat.
 
     Served by the partial indexes on pending rows (migration 0016): the scan in id order and
@@ -182,12 +183,12 @@ class OutboxService:
         for _ in range(2):
             try:
                 with self._sessions.begin() as session:
-                    changed = session.execute(
+                    changed = rows_matched(session.execute(
                         update(RelayState)
                         .where(RelayState.id == RELAY_STATE_ID)
                         .where(or_(RelayState.paused_until.is_(None), RelayState.paused_until < until))
                         .values(paused_until=until, pause_reason=reason)
-                    ).rowcount
+                    ))
                     if not changed and session.get(RelayState, RELAY_STATE_ID) is None:
                         session.add(RelayState(id=RELAY_STATE_ID, paused_until=until, pause_reason=reason))
                 return until
@@ -205,11 +206,11 @@ class OutboxService:
                     if session.get(BlockedChat, chat_id) is None:
                         session.add(BlockedChat(chat_id=chat_id, blocked_at=now, reason=reason[:200]))
                         session.flush()
-                    return session.execute(
+                    return rows_matched(session.execute(
                         update(OutboxMessage)
                         .where(OutboxMessage.chat_id == chat_id, OutboxMessage.state == OutboxState.PENDING)
                         .values(state=OutboxState.UNDELIVERABLE, last_error=BLOCKED, lease_token=None, lease_until=None)
-                    ).rowcount
+                    ))
             except IntegrityError:
                 continue  # recorded concurrently; the second pass only marks the rows
         return 0
@@ -243,7 +244,10 @@ class OutboxService:
                            OutboxMessage.voice_slow, OutboxMessage.attempts)
                 .execution_options(synchronize_session=False)
             ).all()
-        return Claim(token, now + lease, sorted((Push(*row) for row in rows), key=lambda push: push.id))
+        # A pending row always has its text; only delivery removes it.
+        pushes = [Push(row_id, chat_id, text or "", voice, slow, attempts)
+                  for row_id, chat_id, text, voice, slow, attempts in rows]
+        return Claim(token, now + lease, sorted(pushes, key=lambda push: push.id))
 
     def release(self, claim: Claim, pushes: list[Push]) -> None:
         """Hand back rows this relay will not try now (only while it still holds them)."""

@@ -15,7 +15,7 @@ from ieomoa.services.outbox import queue_push
 from ieomoa.status_messages import status_push_text
 from ieomoa.statuses import STATUS_LABELS, Status
 
-MAIN_PATH = [
+MAIN_PATH: list[str] = [
     Status.RECEIVED, Status.ASSIGNED, Status.COUNSELING, Status.PLAN, Status.SERVICES, Status.PLACEMENT,
     Status.EMPLOYED, Status.FOLLOW_UP, Status.CLOSED,
 ]
