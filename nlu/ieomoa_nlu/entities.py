@@ -35,6 +35,7 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_NAME_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from ieomoa_nlu.created_from_config import CreatedFromConfig
 from ieomoa_nlu.entity_rules import keep_first_of_each_value, pattern_entities, resolve_overlaps
 
 if typing.TYPE_CHECKING:
@@ -62,7 +63,7 @@ class VocabularyEntityExtractor(SpacyEntityExtractor):
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
-class PatternEntityExtractor(GraphComponent, EntityExtractorMixin):
+class PatternEntityExtractor(CreatedFromConfig, GraphComponent, EntityExtractorMixin):
     """Phone numbers and application numbers by regular expression."""
 
     @staticmethod
@@ -71,16 +72,6 @@ class PatternEntityExtractor(GraphComponent, EntityExtractorMixin):
 
     def __init__(self, config: Dict[Text, Any]) -> None:
         self._config = config
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "PatternEntityExtractor":
-        return cls(config)
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:

@@ -19,13 +19,11 @@ import json
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Text
 
-from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.tokenizers.tokenizer import Token, Tokenizer
 from rasa.shared.nlu.training_data.message import Message
 
+from ieomoa_nlu.created_from_config import CreatedFromConfig
 from ieomoa_nlu.korean_morphemes import KoreanMorphemes
 
 # Punctuation and symbols carry no meaning for intents or entities.
@@ -43,7 +41,7 @@ def names_file(pipeline: Optional[Text]) -> Optional[Path]:
 @DefaultV1Recipe.register(
     DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False
 )
-class MecabKoTokenizer(Tokenizer):
+class MecabKoTokenizer(CreatedFromConfig, Tokenizer):
     """Splits Korean text into morphemes; each token keeps its place in the text."""
 
     @staticmethod
@@ -82,17 +80,6 @@ class MecabKoTokenizer(Tokenizer):
                 )
             names = json.loads(path.read_text("utf-8"))["names"]
         self._analyzer = KoreanMorphemes(names)
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "MecabKoTokenizer":
-        """Creates the tokenizer (it has nothing to train)."""
-        return cls(config)
 
     def tokenize(self, message: Message, attribute: Text) -> List[Token]:
         """Morphemes of the text as tokens, punctuation left out."""
