@@ -86,6 +86,8 @@ class ErasureService:
             chat_id = telegram_chat_id(sender_id)
             if chat_id is not None:
                 session.execute(delete(OutboxMessage).where(OutboxMessage.chat_id == chat_id))
+            # A chat of a messenger without numeric ids (KakaoTalk) is named by its sender id.
+            session.execute(delete(OutboxMessage).where(OutboxMessage.recipient == sender_id))
             session.execute(delete(ButtonToken).where(ButtonToken.sender_id == sender_id))
             session.execute(delete(Chat).where(Chat.sender_id == sender_id))
             # Same transaction: if the conversation cannot be deleted right away, it is later.
