@@ -13,12 +13,7 @@ class CreatedFromConfig:
     """Mixin, listed before the Rasa base class: Rasa's ``create`` calls ``cls(config)``."""
 
     @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> GraphComponent:
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> GraphComponent:
         """Creates the component (it has nothing to train or load)."""
         return cls(config)  # type: ignore[call-arg,return-value]

@@ -124,13 +124,8 @@ class EntityOverlapFilter(GraphComponent):
         self._entity_intents = {entity: set(found) for entity, found in (entity_intents or {}).items()}
 
     @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "EntityOverlapFilter":
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> "EntityOverlapFilter":
         return cls(config, model_storage, resource)
 
     def train(self, training_data: TrainingData) -> Resource:
@@ -164,14 +159,8 @@ class EntityOverlapFilter(GraphComponent):
         return self._resource
 
     @classmethod
-    def load(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        **kwargs: Any,
-    ) -> "EntityOverlapFilter":
+    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+             execution_context: ExecutionContext, **kwargs: Any) -> "EntityOverlapFilter":
         intents: List[Text] = []
         closed_values: Dict[Text, List[Text]] = {}
         entity_intents: Dict[Text, List[Text]] = {}
