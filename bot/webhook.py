@@ -103,13 +103,8 @@ def run_webhook(application: Application, config: WebhookConfig) -> None:
     updater_log.setLevel(max(updater_log.getEffectiveLevel(), logging.INFO))
     logger.info("Bot webhook listening on %s:%d%s", config.listen, config.port, config.path)
     application.run_webhook(
-        listen=config.listen,
-        port=config.port,
-        url_path=config.path,
-        webhook_url=config.url,
-        secret_token=config.secret,
-        allowed_updates=Update.ALL_TYPES,
+        listen=config.listen, port=config.port, url_path=config.path, webhook_url=config.url,
+        secret_token=config.secret, allowed_updates=Update.ALL_TYPES, bootstrap_retries=3,
         # Updates Telegram kept while no replica answered are still wanted.
         drop_pending_updates=False,
-        bootstrap_retries=3,
     )
