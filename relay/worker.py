@@ -115,13 +115,16 @@ class OutboxRelay:
         """Send one push (its send slot taken) and commit its outcome; False when the batch must stop (429)."""
         outbox = self._outbox
         try:
-            await self._sender.send_text(push.chat_id, push.text)
+            await self._sender.send_text(push.address, push.text)
         except RateLimited as error:
             logger.warning("The messenger asked to wait %.0f s (429); every relay pauses", error.seconds)
             await asyncio.to_thread(outbox.pause, error.seconds)
             await asyncio.to_thread(outbox.retry_later, claim, push, error.seconds, error.reason, count_attempt=False)
             return False
         except ChatBlocked as error:
+            if push.chat_id is None:  # only Telegram's chats can be blocked (a 403)
+                await asyncio.to_thread(outbox.give_up, push, error.reason)
+                return True
             given_up = await asyncio.to_thread(outbox.block_chat, push.chat_id, error.reason)
             logger.warning("Push %d: the chat blocked the bot (403); %d pending pushes given up, "
                            "later ones wait until it writes again", push.id, given_up)
@@ -153,7 +156,7 @@ class OutboxRelay:
             if not await self._take_send_slot():
                 logger.warning("Voice note for push %d not sent: every relay pauses (429); its text was sent", push.id)
                 return
-            await self._sender.send_voice(push.chat_id, audio)
+            await self._sender.send_voice(push.address, audio)
         except RateLimited as error:
             logger.warning("The messenger asked to wait %.0f s (429) on a voice note; every relay pauses",
                            error.seconds)

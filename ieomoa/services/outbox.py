@@ -41,7 +41,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import Select, and_, case, exists, or_, select, update
+from sqlalchemy import ColumnElement, Select, and_, case, exists, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
@@ -72,14 +72,24 @@ def from_micros(micros: int) -> datetime:
 
 @dataclass(frozen=True)
 class Push:
-    """A claimed row, detached from its session (the text is never part of a repr)."""
+    """A claimed row, detached from its session (the text is never part of a repr).
+
+    Its chat is a Telegram ``chat_id`` or, on a messenger without numeric ids (KakaoTalk),
+    a ``recipient`` sender id: ``address`` is whichever it has.
+    """
 
     id: int
-    chat_id: int
+    chat_id: int | None
     text: str = field(repr=False)
     voice: bool = False
     voice_slow: bool = False
     attempts: int = 0
+    recipient: str | None = None
+
+    @property
+    def address(self) -> int | str:
+        """The chat the relay's sender delivers to."""
+        return self.chat_id if self.chat_id is not None else self.recipient or ""
 
 
 @dataclass(frozen=True)
@@ -92,16 +102,19 @@ class Claim:
 
 
 def queue_push(
-    session: Session, *, key: str, chat_id: int, text: str, application_seq: int | None = None,
-    voice: bool = False, voice_slow: bool = False,
+    session: Session, *, key: str, text: str, chat_id: int | None = None, recipient: str | None = None,
+    application_seq: int | None = None, voice: bool = False, voice_slow: bool = False,
 ) -> None:
     """Queue one push in the caller's transaction: it exists exactly when the change it announces does.
 
     ``key`` is unique, so one push is never queued twice; ``application_seq`` names the
-    application the push is about, so erasing the application erases the push too.
+    application the push is about, so erasing the application erases the push too. The chat
+    is a Telegram ``chat_id`` or another messenger's ``recipient`` sender id, one of the two.
     """
-    session.add(OutboxMessage(idempotency_key=key, chat_id=chat_id, text=text, application_seq=application_seq,
-                              voice=voice, voice_slow=voice_slow))
+    if (chat_id is None) == (recipient is None):
+        raise ValueError("a push goes to a chat_id or a recipient, one of the two")
+    session.add(OutboxMessage(idempotency_key=key, chat_id=chat_id, recipient=recipient, text=text,
+                              application_seq=application_seq, voice=voice, voice_slow=voice_slow))
 
 
 def claimable(now: datetime, limit: int) -> Select[int]:
@@ -112,8 +125,11 @@ def claimable(now: datetime, limit: int) -> Select[int]:
     """
     free = or_(OutboxMessage.lease_until.is_(None), OutboxMessage.lease_until <= now)
     older = aliased(OutboxMessage)
+    # The same chat by either name (NULL never equals NULL, so a Telegram row never matches
+    # a KakaoTalk row through its empty recipient).
+    same_chat = or_(older.chat_id == OutboxMessage.chat_id, older.recipient == OutboxMessage.recipient)
     older_pending = exists().where(
-        and_(older.chat_id == OutboxMessage.chat_id, older.state == OutboxState.PENDING, older.id < OutboxMessage.id)
+        and_(same_chat, older.state == OutboxState.PENDING, older.id < OutboxMessage.id)
     )
     blocked = exists().where(BlockedChat.chat_id == OutboxMessage.chat_id)
     return (
@@ -124,6 +140,13 @@ def claimable(now: datetime, limit: int) -> Select[int]:
         .limit(limit)
         .with_for_update(skip_locked=True, of=OutboxMessage)
     )
+
+
+def same_chat_as(push: Push) -> ColumnElement[bool]:
+    """The rows of the push's chat, by the name it has."""
+    if push.chat_id is not None:
+        return OutboxMessage.chat_id == push.chat_id
+    return OutboxMessage.recipient == push.recipient
 
 
 class OutboxService:
@@ -241,12 +264,12 @@ class OutboxService:
                 .where(OutboxMessage.next_attempt_at <= now, free)
                 .values(lease_token=token, lease_until=now + lease)
                 .returning(OutboxMessage.id, OutboxMessage.chat_id, OutboxMessage.text, OutboxMessage.voice,
-                           OutboxMessage.voice_slow, OutboxMessage.attempts)
+                           OutboxMessage.voice_slow, OutboxMessage.attempts, OutboxMessage.recipient)
                 .execution_options(synchronize_session=False)
             ).all()
         # A pending row always has its text; only delivery removes it.
-        pushes = [Push(row_id, chat_id, text or "", voice, slow, attempts)
-                  for row_id, chat_id, text, voice, slow, attempts in rows]
+        pushes = [Push(row_id, chat_id, text or "", voice, slow, attempts, recipient)
+                  for row_id, chat_id, text, voice, slow, attempts, recipient in rows]
         return Claim(token, now + lease, sorted(pushes, key=lambda push: push.id))
 
     def release(self, claim: Claim, pushes: list[Push]) -> None:
@@ -263,7 +286,7 @@ class OutboxService:
 
     # -- outcomes, each committed at once --------------------------------------
     def mark_sent(self, push: Push, per_chat_interval: float) -> None:
-        """Telegram accepted the push: SENT now, its text gone; the chat's next push waits the interval."""
+        """The messenger accepted the push: SENT now, its text gone; the chat's next push waits the interval."""
         now = self._clock()
         with self._sessions.begin() as session:
             session.execute(
@@ -276,7 +299,7 @@ class OutboxService:
             after = now + timedelta(seconds=per_chat_interval)
             session.execute(
                 update(OutboxMessage)
-                .where(OutboxMessage.chat_id == push.chat_id, OutboxMessage.state == OutboxState.PENDING)
+                .where(same_chat_as(push), OutboxMessage.state == OutboxState.PENDING)
                 .where(OutboxMessage.next_attempt_at < after)
                 .values(next_attempt_at=after)
                 .execution_options(synchronize_session=False)

@@ -8,13 +8,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
-from ieomoa.channels import telegram_chat_id
+from ieomoa.channels import channel_of, telegram_chat_id
 from ieomoa.crypto import unseal
 from ieomoa.models import Application, AuditEntry, CaregiverLink, Chat, TimelineEntry, utcnow
 from ieomoa.services.outbox import queue_push
 from ieomoa.status_messages import status_push_text
 from ieomoa.statuses import STATUS_LABELS, Status
 
+# Messengers whose pushes name the chat by its sender id (the relay's KakaoTalk sender).
+PUSH_BY_SENDER_ID = {"kakao"}
 MAIN_PATH: list[str] = [
     Status.RECEIVED, Status.ASSIGNED, Status.COUNSELING, Status.PLAN, Status.SERVICES, Status.PLACEMENT,
     Status.EMPLOYED, Status.FOLLOW_UP, Status.CLOSED,
@@ -159,7 +161,9 @@ class StatusService:
             session.flush()
             for sender_id, for_caregiver in self._recipients(session, application):
                 chat_id = telegram_chat_id(sender_id)
-                if chat_id is None:
+                # KakaoTalk's chats have no numeric id: the push names the sender id itself.
+                recipient = sender_id if chat_id is None and channel_of(sender_id) in PUSH_BY_SENDER_ID else None
+                if chat_id is None and recipient is None:
                     continue
                 voice, slow, easy_read = session.execute(
                     select(Chat.voice_mode, Chat.voice_slow, Chat.easy_read).where(Chat.sender_id == sender_id)
@@ -169,8 +173,9 @@ class StatusService:
                     at=now,
                 )
                 queue_push(
-                    session, key=f"status:{entry.id}:{chat_id}", chat_id=chat_id, text=text,
-                    application_seq=application.seq, voice=voice, voice_slow=slow,
+                    session, key=f"status:{entry.id}:{chat_id if chat_id is not None else sender_id}", text=text,
+                    chat_id=chat_id, recipient=recipient, application_seq=application.seq, voice=voice,
+                    voice_slow=slow,
                 )
             self._audit(session, caller, "status", number, f"-> {status}")
             return record_of(application)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Any, Protocol
 
 
 class DeliveryError(Exception):
@@ -38,12 +38,16 @@ class TemporaryFailure(DeliveryError):
 
 
 class Sender(Protocol):
-    """Delivers to one messenger's chats; raises a ``DeliveryError`` when a push did not go out."""
+    """Delivers to one messenger's chats; raises a ``DeliveryError`` when a push did not go out.
 
-    async def send_text(self, chat_id: int, text: str) -> None:
+    A chat is a Telegram chat id, or the sender id of a chat on a messenger without numeric
+    ids (relay/senders/messengers.py routes each to its messenger).
+    """
+
+    async def send_text(self, chat_id: Any, text: str) -> None:
         """Send one push's text."""
         ...
 
-    async def send_voice(self, chat_id: int, audio: bytes) -> None:
+    async def send_voice(self, chat_id: Any, audio: bytes) -> None:
         """Send a voice note (OGG/Opus) after its text."""
         ...

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import httpx
 
+from ieomoa.config import env_value
 from relay.senders.base import RateLimited, Refused, TemporaryFailure
 
 DEFAULT_EVENT_API_URL = "https://bot-api.kakao.com"
@@ -29,6 +30,15 @@ class EventApi:
     rest_api_key: str
     event_name: str = DEFAULT_EVENT_NAME
     base_url: str = DEFAULT_EVENT_API_URL
+
+
+def event_api_configured() -> EventApi | None:
+    """The Event API named by KAKAO_BOT_ID and KAKAO_REST_API_KEY (KAKAO_REST_API_KEY_FILE), if both are set."""
+    bot_id, rest_api_key = env_value("KAKAO_BOT_ID"), env_value("KAKAO_REST_API_KEY")
+    if not (bot_id and rest_api_key):
+        return None
+    return EventApi(bot_id, rest_api_key, env_value("KAKAO_EVENT_NAME") or DEFAULT_EVENT_NAME,
+                    env_value("KAKAO_EVENT_API_URL") or DEFAULT_EVENT_API_URL)
 
 
 def event_body(event_name: str, user_key: str, text: str) -> dict[str, object]:
