@@ -46,7 +46,7 @@ def _masked_args(args: object) -> object:
     if isinstance(args, tuple):
         return tuple(mask(arg) if isinstance(arg, str) else arg for arg in args)
     if isinstance(args, dict):
-        return {key: mask(value) if isinstance(value, str) else value for key, value in args.items()}
+        return {key: mask(val) if isinstance(val, str) else val for key, val in args.items()}
     return args
 
 

@@ -284,7 +284,7 @@ JOB_SEPARATORS = re.compile(r"\s*(?:,|/|·|그리고|또는|혹은|아니면)\s*
 
 
 def _without_tails(text: str, tail: re.Pattern[str], times: int) -> str:
-    """``text`` with ``tail`` cut off its end up to ``times`` times, keeping two letters at least."""
+    """``text`` with ``tail`` cut off its end up to ``times`` times, keeping two letters."""
     for _ in range(times):
         shorter = tail.sub("", text).strip()
         if shorter == text or len(shorter) < 2:

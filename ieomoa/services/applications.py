@@ -66,8 +66,8 @@ def next_step(draft: ApplicationDraft) -> str:
 
 
 # The draft's answers kept in columns of their own, and those sealed together in ``sensitive``.
-COLUMN_FIELDS = ("name", "birth_date", "phone", "region", "education", "special_education_student", "school",
-                 "jobs", "employment_type", "desired_wage", "contact_preference")
+COLUMN_FIELDS = ("name", "birth_date", "phone", "region", "education", "special_education_student",
+                 "school", "jobs", "employment_type", "desired_wage", "contact_preference")
 SEALED_FIELDS = ("disability_types", "severity", "support_needs")
 
 

@@ -89,7 +89,9 @@ class UpdateLedger:
 
     def finish(self, update_ids: Iterable[int]) -> int:
         """Mark updates done (handled, or given up) and erase their stored copy."""
-        return self._set_unfinished(update_ids, done_at=utcnow(), lease_until=None, sealed_update=None)
+        return self._set_unfinished(
+            update_ids, done_at=utcnow(), lease_until=None, sealed_update=None
+        )
 
     def _set_unfinished(self, update_ids: Iterable[int], **values: Any) -> int:
         """Set ``values`` on those of the updates not finished yet; how many they were."""
@@ -127,4 +129,6 @@ class UpdateLedger:
         """Drop claims older than ``days`` (Telegram keeps undelivered updates for 24 hours)."""
         cutoff = utcnow() - timedelta(days=days)
         with self._sessions.begin() as session:
-            return rows_matched(session.execute(delete(ProcessedUpdate).where(ProcessedUpdate.received_at < cutoff)))
+            return rows_matched(session.execute(
+                delete(ProcessedUpdate).where(ProcessedUpdate.received_at < cutoff)
+            ))
