@@ -83,7 +83,7 @@ sweep: migrate
 
 agency-token: migrate
 	@test -n "$(AGENCY)" || { echo "Usage: make agency-token AGENCY=KEAD (or LOCAL_CENTER, EDU_OFFICE)" >&2; exit 1; }
-	@$(APP_PY) -m ieomoa.agency_token $(AGENCY) $(if $(BRANCH),--branch "$(BRANCH)")
+	@$(APP_PY) -m agency_api.issue_token $(AGENCY) $(if $(BRANCH),--branch "$(BRANCH)")
 
 nlu-report: model
 	@scripts/nlu-report.sh

@@ -14,6 +14,8 @@ COPY requirements/app.txt requirements/app.txt
 RUN pip install --no-cache-dir -r requirements/app.txt
 COPY ieomoa ieomoa
 COPY bot bot
+COPY relay relay
+COPY agency_api agency_api
 COPY actions actions
 COPY log_privacy log_privacy
 RUN useradd --create-home --uid 10001 ieomoa
