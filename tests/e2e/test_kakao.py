@@ -13,12 +13,19 @@ from pathlib import Path
 
 import pytest
 
-from bench.support.kakao_standin import KakaoStandIn, KakaoUser
+import httpx
+from sqlalchemy import select
+
+from bench.support.kakao_standin import BOT_ID, REST_API_KEY, KakaoStandIn, KakaoUser
 from ieomoa.channels import kakao_sender
 from ieomoa.db import session_factory
+from ieomoa.models import OutboxMessage
+from ieomoa.services.agencies import AgencyTokenService
 from ieomoa.services.applications import ApplicationService
+from ieomoa.statuses import OutboxState
+from tests.support.applications import draft
 from tests.support.stack import RasaApi, RunningStack, free_port
-from tools.stack import ManagedProcess, kakao_process, wait_until_ready
+from tools.stack import ManagedProcess, agency_api_process, kakao_process, relay_process, wait_until_ready
 
 SKILL_SECRET = secrets.token_urlsafe(24)
 
@@ -60,15 +67,39 @@ def slow_kakao(stack: RunningStack, tmp_path_factory: pytest.TempPathFactory) ->
     assert standin.violations == []
 
 
+@pytest.fixture(scope="module")
+def agency_api(stack: RunningStack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The agency API on a free port; its base URL."""
+    port = free_port()
+    process = agency_api_process(env=dict(stack.env, AGENCY_API_PORT=str(port)), log_dir=tmp_path_factory.mktemp("api"))
+    process.start()
+    wait_until_ready(f"http://127.0.0.1:{port}/docs", process)
+    yield f"http://127.0.0.1:{port}"
+    process.stop()
+
+
+@pytest.fixture(scope="module")
+def kakao_relay(stack: RunningStack, kakao: KakaoStandIn, tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The outbox relay with KakaoTalk's Event API (the stand-in's) and no Telegram at all."""
+    env = {k: v for k, v in stack.env.items() if not k.startswith("TELEGRAM_BOT_TOKEN")}
+    env.update(KAKAO_BOT_ID=BOT_ID, KAKAO_REST_API_KEY=REST_API_KEY, KAKAO_EVENT_API_URL=kakao.event_api_url)
+    process = relay_process(env=env, log_dir=tmp_path_factory.mktemp("relay"))
+    process.start()
+    yield
+    process.stop()
+
+
 def applications(stack: RunningStack) -> ApplicationService:
     return ApplicationService(session_factory(stack.database_url))
 
 
 def test_whole_application_typed_and_tapped_then_its_status(stack: RunningStack, kakao: KakaoStandIn) -> None:
     key = user_key()
-    user = KakaoUser(kakao, key)
+    user = KakaoUser(kakao, key, callback=True)  # a turn slower than 4.5 s on a busy machine comes by callback
     greeting = user.say("안녕하세요", until="무엇을 도와드릴까요")
     assert greeting.quick_reply("구직 신청하기")["messageText"] == "구직 신청하기"
+    labels = [r["label"] for r in greeting.quick_replies]
+    assert "쉬운 말로 보기" in labels and not any("음성" in label for label in labels)  # no voice notes here
     user.tap("구직 신청하기", until="1/16")
     user.tap("동의해요", until="2/16")
     user.say("김하나", until="3/16")
@@ -91,7 +122,7 @@ def test_whole_application_typed_and_tapped_then_its_status(stack: RunningStack,
     summary = user.tap("네, 보내 주세요", until="이대로 제출할까요")
     assert "장애 유형: 지적" in summary.text and "사는 곳: 서울특별시 강남구" in summary.text
     done = user.tap("제출", until="접수되었어요")
-    assert "지원고용" in done.text and not any(r.via_callback for r in kakao.replies)
+    assert "지원고용" in done.text
 
     number = re.search(r"IEM-\d{4}-\d{6}", done.text)
     application = applications(stack).latest_for(kakao_sender(key))
@@ -104,7 +135,7 @@ def test_whole_application_typed_and_tapped_then_its_status(stack: RunningStack,
 
 
 def test_voice_notes_are_a_telegram_feature(kakao: KakaoStandIn) -> None:
-    user = KakaoUser(kakao, user_key())
+    user = KakaoUser(kakao, user_key(), callback=True)
     reply = user.say("음성으로 들려주세요", until="텔레그램")
     assert kakao.violations == []
     assert "켰어요" not in reply.text
@@ -135,3 +166,40 @@ def test_without_a_callback_the_late_answer_comes_when_the_words_come_again(
     events = RasaApi(stack).tracker(kakao_sender(key))["events"]
     assert [e.get("text") for e in events if e["event"] == "user"] == ["안녕하세요"]  # one turn
     assert slow_kakao.violations == []
+
+
+def test_a_status_change_reaches_applicant_and_caregiver_through_the_event_api_once(
+    stack: RunningStack, kakao: KakaoStandIn, agency_api: str, kakao_relay: None
+) -> None:
+    sessions = session_factory(stack.database_url)
+    applicant_key, caregiver_key = user_key(), user_key()
+    number = ApplicationService(sessions).submit(kakao_sender(applicant_key), draft(), f"e2e-{applicant_key[:16]}").number
+    applicant = KakaoUser(kakao, applicant_key, callback=True)
+    caregiver = KakaoUser(kakao, caregiver_key, callback=True)
+    applicant.say("보호자 연결하고 싶어요", until="연결된 보호자는 0명")
+    issued = applicant.tap("신청 상태만", until="보호자 연결 코드:")
+    code = re.search(r"코드: (\d{6})", issued.text)
+    assert code is not None
+    caregiver.say("보호자예요", until="연결 코드 6자리")
+    caregiver.say(code.group(1), until="보호자로 연결되었어요")
+
+    token = AgencyTokenService(sessions).create("KEAD")
+    response = httpx.post(f"{agency_api}/api/v1/applications/{number}/status", json={"status": "ASSIGNED"},
+                          headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 200, response.text
+
+    # Both pushes delivered (SENT), then exactly one Event API call for each of them.
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        with sessions() as session:
+            states = session.scalars(select(OutboxMessage.state).where(
+                OutboxMessage.recipient.in_([kakao_sender(applicant_key), kakao_sender(caregiver_key)]))).all()
+        if len(states) == 2 and set(states) == {OutboxState.SENT}:
+            break
+        time.sleep(0.2)
+    assert sorted(states) == [OutboxState.SENT] * 2
+    [to_applicant] = kakao.events_to(applicant_key)
+    [to_caregiver] = kakao.events_to(caregiver_key)
+    assert "담당자 배정" in to_applicant.data["text"] and number in to_applicant.data["text"]
+    assert "신청하신 분의 신청" in to_caregiver.data["text"]
+    assert kakao.violations == []
