@@ -34,8 +34,11 @@ def build_app(settings: Settings, secret: str, deadline: float = DEFAULT_DEADLIN
     sessions = session_factory(settings.database_url)
     rasa = RasaClient(settings.rasa_url, auth_token=env_value("RASA_AUTH_TOKEN"))
     services = ConversationServices(
-        rasa=rasa, buttons=ButtonRegistry(sessions), keyboards=KeyboardService(sessions),
-        chats=ChatService(sessions), erasure=ErasureService(sessions),
+        rasa=rasa,
+        buttons=ButtonRegistry(sessions),
+        keyboards=KeyboardService(sessions),
+        chats=ChatService(sessions),
+        erasure=ErasureService(sessions),
         tracker_store_url=tracker_store_url(settings.database_url),
     )
     # Buttons are answered by their words here, but the core issues tokens all the same.
@@ -53,7 +56,9 @@ def main() -> None:
         raise SystemExit("KAKAO_SKILL_SECRET is not set")
     port = int(env_value("KAKAO_SKILL_PORT") or DEFAULT_PORT)
     deadline = float(os.environ.get("IEOMOA_KAKAO_DEADLINE_SECONDS") or DEFAULT_DEADLINE)
-    uvicorn.run(build_app(settings, secret, deadline), host=settings.bind_host, port=port, log_level="info")
+    uvicorn.run(
+        build_app(settings, secret, deadline), host=settings.bind_host, port=port, log_level="info"
+    )
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""The skill server: ``POST /kakao/skill`` answers KakaoTalk's SkillPayloads through the conversation core."""
+"""The skill server: ``POST /kakao/skill`` answers KakaoTalk's SkillPayloads through the core."""
 
 # No "from __future__ import annotations": FastAPI resolves these annotations at runtime.
 
@@ -40,7 +40,10 @@ async def limited_body(request: Request, limit: int) -> bytes:
 
 
 def create_app(
-    turns: SkillTurns, secret: str, *, max_body_bytes: int = MAX_BODY_BYTES,
+    turns: SkillTurns,
+    secret: str,
+    *,
+    max_body_bytes: int = MAX_BODY_BYTES,
     on_close: Callable[[], Awaitable[None]] | None = None,
 ) -> FastAPI:
     """The skill server for one core; requests without ``secret`` in SECRET_HEADER get 401."""
@@ -55,8 +58,13 @@ def create_app(
         if on_close is not None:
             await on_close()
 
-    app = FastAPI(title="이어모아 KakaoTalk skill", docs_url=None, redoc_url=None, openapi_url=None,
-                  lifespan=lifespan)
+    app = FastAPI(
+        title="이어모아 KakaoTalk skill",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        lifespan=lifespan,
+    )
 
     @app.post(SKILL_PATH)
     async def skill(request: Request) -> JSONResponse:

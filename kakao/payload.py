@@ -1,4 +1,4 @@
-"""The parts of Kakao's SkillPayload the adapter reads: who wrote, what, and where a late answer goes."""
+"""What the adapter reads of Kakao's SkillPayload: who wrote, what, where a late answer goes."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ def _text(value: Any, what: str) -> str:
 
 
 def skill_request(body: Any) -> SkillRequest:
-    """The request in a SkillPayload, or InvalidPayload (the message never says what the user wrote)."""
+    """The request in a SkillPayload, or InvalidPayload (never naming what the user wrote)."""
     user_request = body.get("userRequest") if isinstance(body, dict) else None
     if not isinstance(user_request, dict):
         raise InvalidPayload("userRequest is missing")
@@ -42,7 +42,9 @@ def skill_request(body: Any) -> SkillRequest:
         raise InvalidPayload("userRequest.user.id is empty or too long")
     utterance = _text(user_request.get("utterance", ""), "userRequest.utterance")[:MAX_UTTERANCE]
     block = user_request.get("block")
-    block_id = block.get("id") if isinstance(block, dict) and isinstance(block.get("id"), str) else ""
+    block_id = (
+        block.get("id") if isinstance(block, dict) and isinstance(block.get("id"), str) else ""
+    )
     callback_url = user_request.get("callbackUrl")
     if callback_url is not None:
         callback_url = _text(callback_url, "userRequest.callbackUrl")

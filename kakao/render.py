@@ -50,7 +50,9 @@ def split_at_sentences(text: str, limit: int) -> list[str]:
 
 def numbered(buttons: Sequence[OutgoingButton]) -> str:
     """Choices as text lines, "1번 …", answered by typing the number or the words."""
-    return "\n".join(f"{number}번 {label_of(button.title)}" for number, button in enumerate(buttons, start=1))
+    return "\n".join(
+        f"{number}번 {label_of(button.title)}" for number, button in enumerate(buttons, start=1)
+    )
 
 
 def short_label(label: str) -> str:
@@ -61,12 +63,18 @@ def short_label(label: str) -> str:
 def quick_replies(buttons: Sequence[OutgoingButton]) -> list[dict[str, str]]:
     """Buttons as quick replies whose messageText is the label: the user's answer in their words."""
     return [
-        {"label": short_label(label_of(b.title)), "action": "message", "messageText": label_of(b.title)}
+        {
+            "label": short_label(label_of(b.title)),
+            "action": "message",
+            "messageText": label_of(b.title),
+        }
         for b in buttons
     ]
 
 
-def texts_and_choices(messages: Sequence[OutgoingMessage]) -> tuple[list[str], tuple[OutgoingButton, ...]]:
+def texts_and_choices(
+    messages: Sequence[OutgoingMessage],
+) -> tuple[list[str], tuple[OutgoingButton, ...]]:
     """Each message's text, and the buttons that become quick replies.
 
     Every choice of the turn becomes a quick reply when they fit (ten at most, no two with the
@@ -80,7 +88,11 @@ def texts_and_choices(messages: Sequence[OutgoingMessage]) -> tuple[list[str], t
     if len(every) <= MAX_QUICK_REPLIES and len(set(labels)) == len(labels):
         shown = set(keyed)
     else:
-        shown = {keyed[-1]} if keyed and len(messages[keyed[-1]].buttons) <= MAX_QUICK_REPLIES else set()
+        shown = (
+            {keyed[-1]}
+            if keyed and len(messages[keyed[-1]].buttons) <= MAX_QUICK_REPLIES
+            else set()
+        )
     for i in keyed:
         buttons = messages[i].buttons
         if i not in shown or any(len(label_of(b.title)) > LABEL_LIMIT for b in buttons):
@@ -109,19 +121,23 @@ def outputs_of(texts: Sequence[str]) -> list[str]:
         # No answer of the assistant comes near 3000 characters; if one ever does, Kakao would
         # refuse the whole response, so the end is cut at a sentence and the cut is logged.
         logger.warning("A reply longer than three KakaoTalk bubbles was cut")
-        outputs = outputs[: MAX_OUTPUTS - 1] + [split_at_sentences("\n\n".join(outputs[MAX_OUTPUTS - 1:]), TEXT_LIMIT)[0]]
+        outputs = outputs[: MAX_OUTPUTS - 1] + [
+            split_at_sentences("\n\n".join(outputs[MAX_OUTPUTS - 1 :]), TEXT_LIMIT)[0]
+        ]
     return outputs
 
 
 def skill_response(messages: Sequence[OutgoingMessage]) -> dict[str, Any]:
     """The skill response JSON for one turn's messages."""
     texts, choices = texts_and_choices(messages)
-    template: dict[str, Any] = {"outputs": [{"simpleText": {"text": text}} for text in outputs_of(texts)]}
+    template: dict[str, Any] = {
+        "outputs": [{"simpleText": {"text": text}} for text in outputs_of(texts)]
+    }
     if choices:
         template["quickReplies"] = quick_replies(choices)
     return {"version": SKILL_VERSION, "template": template}
 
 
 def callback_pending() -> dict[str, Any]:
-    """The immediate answer of a slow turn: Kakao shows the block's waiting text until the callback."""
+    """A slow turn's immediate answer: Kakao shows the block's waiting text until the callback."""
     return {"version": SKILL_VERSION, "useCallback": True}

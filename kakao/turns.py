@@ -1,4 +1,4 @@
-"""KakaoTalk's five seconds: each message one turn, answered in time, directly, by callback or on resend.
+"""KakaoTalk's five seconds: each message one turn, answered directly, by callback or on resend.
 
 A request starts its turn (one at a time per user) and waits for it until the deadline
 (4.5 s from arrival, under Kakao's 5). A turn that is not done by then still completes:
@@ -63,8 +63,13 @@ class SkillTurns:
     """Answers skill requests through the conversation core within the deadline."""
 
     def __init__(
-        self, core: Core, *, deadline: float = DEFAULT_DEADLINE, http: httpx.AsyncClient | None = None,
-        clock: Callable[[], float] = time.monotonic, resend_window: float = RESEND_WINDOW,
+        self,
+        core: Core,
+        *,
+        deadline: float = DEFAULT_DEADLINE,
+        http: httpx.AsyncClient | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        resend_window: float = RESEND_WINDOW,
     ) -> None:
         self.core = core
         self.deadline = deadline

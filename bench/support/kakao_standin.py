@@ -45,16 +45,24 @@ def template_violations(body: Any) -> list[str]:
     problems: list[str] = []
     outputs = template.get("outputs")
     if not isinstance(outputs, list) or not 1 <= len(outputs) <= MAX_OUTPUTS:
-        problems.append(f"outputs: {len(outputs) if isinstance(outputs, list) else 'missing'}, not 1 to {MAX_OUTPUTS}")
+        problems.append(
+            f"outputs: {len(outputs) if isinstance(outputs, list) else 'none'}, not 1 to 3"
+        )
         outputs = outputs if isinstance(outputs, list) else []
     for output in outputs:
         # The adapter sends simpleText only; anything else is a mistake here.
-        if not isinstance(output, dict) or set(output) != {"simpleText"} or not isinstance(output["simpleText"], dict):
+        if (
+            not isinstance(output, dict)
+            or set(output) != {"simpleText"}
+            or not isinstance(output["simpleText"], dict)
+        ):
             problems.append(f"an output that is not a simpleText: {output!r}"[:200])
             continue
         text = output["simpleText"].get("text")
         if not isinstance(text, str) or not 1 <= len(text) <= TEXT_LIMIT:
-            problems.append(f"simpleText of {len(text) if isinstance(text, str) else 'no'} characters")
+            problems.append(
+                f"simpleText of {len(text) if isinstance(text, str) else 'no'} characters"
+            )
     replies = template.get("quickReplies", [])
     if not isinstance(replies, list) or len(replies) > MAX_QUICK_REPLIES:
         problems.append(f"quickReplies: {len(replies) if isinstance(replies, list) else replies}")
@@ -63,7 +71,11 @@ def template_violations(body: Any) -> list[str]:
         label = reply.get("label") if isinstance(reply, dict) else None
         if not isinstance(label, str) or not 1 <= len(label) <= LABEL_LIMIT:
             problems.append(f"quick reply label {label!r} not 1 to {LABEL_LIMIT} characters")
-        if not isinstance(reply, dict) or reply.get("action") != "message" or not reply.get("messageText"):
+        if (
+            not isinstance(reply, dict)
+            or reply.get("action") != "message"
+            or not reply.get("messageText")
+        ):
             problems.append(f"quick reply {reply!r} is not a message action with a messageText")
     return problems
 
@@ -83,14 +95,16 @@ class KakaoReply:
         return "\n".join(self.texts)
 
     def quick_reply(self, words: str) -> dict[str, str]:
-        """The quick reply whose label or messageText is ``words``, else the first that contains them."""
+        """The quick reply whose label or messageText is ``words``, else the first having them."""
         for reply in self.quick_replies:
             if words in (reply["label"], reply["messageText"]):
                 return reply
         for reply in self.quick_replies:
             if words in reply["label"] or words in reply["messageText"]:
                 return reply
-        raise AssertionError(f"no quick reply {words!r} in {[r['label'] for r in self.quick_replies]}")
+        raise AssertionError(
+            f"no quick reply {words!r} in {[r['label'] for r in self.quick_replies]}"
+        )
 
 
 @dataclass
@@ -122,7 +136,9 @@ class EventCall:
 class KakaoStandIn:
     """Kakao's chatbot platform as the skill server and the relay see it."""
 
-    def __init__(self, skill_url: str, secret: str, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, skill_url: str, secret: str, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.skill_url = skill_url
         self.secret = secret
         self.clock = clock
@@ -160,10 +176,14 @@ class KakaoStandIn:
         self._http.close()
 
     # -- Kakao's side of a skill -------------------------------------------------
-    def payload(self, user_key: str, utterance: str, callback_url: str | None = None) -> dict[str, Any]:
+    def payload(
+        self, user_key: str, utterance: str, callback_url: str | None = None
+    ) -> dict[str, Any]:
         """A SkillPayload as Kakao sends it for a fallback block that calls the skill."""
         request: dict[str, Any] = {
-            "timezone": "Asia/Seoul", "lang": "ko", "utterance": utterance,
+            "timezone": "Asia/Seoul",
+            "lang": "ko",
+            "utterance": utterance,
             "params": {"surface": "Kakaotalk.plusfriend"},
             "block": {"id": "ieomoa-fallback-block", "name": "폴백 블록"},
             "user": {"id": user_key, "type": "botUserKey", "properties": {"botUserKey": user_key}},
@@ -174,10 +194,18 @@ class KakaoStandIn:
             "intent": {"id": "ieomoa-fallback-block", "name": "폴백 블록"},
             "userRequest": request,
             "bot": {"id": BOT_ID, "name": "이어모아"},
-            "action": {"id": "skill-1", "name": "이어모아 스킬", "params": {}, "detailParams": {}, "clientExtra": {}},
+            "action": {
+                "id": "skill-1",
+                "name": "이어모아 스킬",
+                "params": {},
+                "detailParams": {},
+                "clientExtra": {},
+            },
         }
 
-    def send(self, user_key: str, utterance: str, *, callback: bool = False, secret: str | None = None) -> KakaoReply:
+    def send(
+        self, user_key: str, utterance: str, *, callback: bool = False, secret: str | None = None
+    ) -> KakaoReply:
         """One user message; waits for the answer (through the callback when the skill uses it)."""
         callback_id = f"cb-{next(self._ids)}" if callback else None
         if callback_id:
@@ -186,7 +214,8 @@ class KakaoStandIn:
         callback_url = f"{self.base_url}/callback/{callback_id}" if callback_id else None
         started = self.clock()
         response = self._http.post(
-            self.skill_url, json=self.payload(user_key, utterance, callback_url),
+            self.skill_url,
+            json=self.payload(user_key, utterance, callback_url),
             headers={SECRET_HEADER: self.secret if secret is None else secret},
         )
         seconds = self.clock() - started
@@ -262,7 +291,9 @@ class KakaoStandIn:
             callback.answered.set()
         return 200
 
-    def _receive_event(self, bot_id: str, authorization: str, body: Any) -> tuple[int, dict[str, Any]]:
+    def _receive_event(
+        self, bot_id: str, authorization: str, body: Any
+    ) -> tuple[int, dict[str, Any]]:
         authorized = authorization == f"KakaoAK {REST_API_KEY}"
         problems: list[str] = [] if authorized else ["Event API call without the REST API key"]
         event = body.get("event") if isinstance(body, dict) else None
@@ -273,12 +304,17 @@ class KakaoStandIn:
             problems.append("Event API call without an event name")
         if not isinstance(users, list) or not 1 <= len(users) <= MAX_EVENT_USERS:
             problems.append("Event API call without 1 to 100 users")
-        elif any(not isinstance(u, dict) or u.get("type") != "botUserKey" or not u.get("id") for u in users):
+        elif any(
+            not isinstance(u, dict) or u.get("type") != "botUserKey" or not u.get("id")
+            for u in users
+        ):
             problems.append("Event API user that is not a botUserKey")
         with self._events_arrived:
             self.violations.extend(problems)
             if authorized:
-                self.events.append(EventCall(bot_id, body if isinstance(body, dict) else {}, authorized))
+                self.events.append(
+                    EventCall(bot_id, body if isinstance(body, dict) else {}, authorized)
+                )
                 self._events_arrived.notify_all()
         if not authorized:
             return 401, {"status": "FAIL", "message": "invalid rest api key"}
@@ -288,10 +324,10 @@ class KakaoStandIn:
         standin = self
 
         class Handler(BaseHTTPRequestHandler):
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
+            def log_message(self, format: str, *args: Any) -> None:
                 pass
 
-            def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+            def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 try:
                     body = json.loads(self.rfile.read(length) or b"null")
@@ -299,9 +335,14 @@ class KakaoStandIn:
                     body = None
                 parts = self.path.strip("/").split("/")
                 if parts[:1] == ["callback"] and len(parts) == 2:
-                    self._answer(standin._receive_callback(parts[1], body), {"taskId": parts[1], "status": "SUCCESS"})
+                    self._answer(
+                        standin._receive_callback(parts[1], body),
+                        {"taskId": parts[1], "status": "SUCCESS"},
+                    )
                 elif parts[:2] == ["v2", "bots"] and len(parts) == 4 and parts[3] == "talk":
-                    status, answer = standin._receive_event(parts[2], self.headers.get("Authorization", ""), body)
+                    status, answer = standin._receive_event(
+                        parts[2], self.headers.get("Authorization", ""), body
+                    )
                     self._answer(status, answer)
                 else:
                     self._answer(404, {"message": "not found"})
@@ -330,11 +371,13 @@ class KakaoUser:
         """Type ``words``; the answer must contain ``until``."""
         reply = self.standin.send(self.user_key, words, callback=self.callback)
         if until not in reply.text:
-            raise AssertionError(f"expected {until!r} in the answer to {words!r}, got {reply.text!r}")
+            raise AssertionError(
+                f"expected {until!r} in the answer to {words!r}, got {reply.text!r}"
+            )
         self.last = reply
         return reply
 
     def tap(self, words: str, until: str) -> KakaoReply:
-        """Tap the quick reply of the last answer whose label contains ``words``: it sends its messageText."""
+        """Tap the last answer's quick reply whose label has ``words``: it sends its messageText."""
         assert self.last is not None, "nothing answered yet"
         return self.say(self.last.quick_reply(words)["messageText"], until)

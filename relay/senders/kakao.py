@@ -33,18 +33,24 @@ class EventApi:
 
 
 def event_api_configured() -> EventApi | None:
-    """The Event API named by KAKAO_BOT_ID and KAKAO_REST_API_KEY (KAKAO_REST_API_KEY_FILE), if both are set."""
+    """The Event API of KAKAO_BOT_ID and KAKAO_REST_API_KEY (or its _FILE), if both are set."""
     bot_id, rest_api_key = env_value("KAKAO_BOT_ID"), env_value("KAKAO_REST_API_KEY")
     if not (bot_id and rest_api_key):
         return None
-    return EventApi(bot_id, rest_api_key, env_value("KAKAO_EVENT_NAME") or DEFAULT_EVENT_NAME,
-                    env_value("KAKAO_EVENT_API_URL") or DEFAULT_EVENT_API_URL)
+    return EventApi(
+        bot_id,
+        rest_api_key,
+        env_value("KAKAO_EVENT_NAME") or DEFAULT_EVENT_NAME,
+        env_value("KAKAO_EVENT_API_URL") or DEFAULT_EVENT_API_URL,
+    )
 
 
 def event_body(event_name: str, user_key: str, text: str) -> dict[str, object]:
     """One push to one user: the event, its text as event data, the user by botUserKey."""
-    return {"event": {"name": event_name, "data": {"text": text}},
-            "user": [{"type": "botUserKey", "id": user_key}]}
+    return {
+        "event": {"name": event_name, "data": {"text": text}},
+        "user": [{"type": "botUserKey", "id": user_key}],
+    }
 
 
 class KakaoSender:
@@ -59,7 +65,8 @@ class KakaoSender:
         """One Event API call; raises the relay's DeliveryError when Kakao did not take it."""
         try:
             response = await self._http.post(
-                self._url, json=event_body(self._api.event_name, user_key, text),
+                self._url,
+                json=event_body(self._api.event_name, user_key, text),
                 headers={"Authorization": f"KakaoAK {self._api.rest_api_key}"},
             )
         except httpx.HTTPError as error:
@@ -73,7 +80,9 @@ class KakaoSender:
         outcome = _json(response)
         if status >= 300 or outcome.get("status") not in ("SUCCESS", None):
             # Kakao's message names the problem (a wrong key, an unknown event), never the text.
-            raise Refused(f"Event API {status}: {str(outcome.get('message') or outcome.get('status'))[:150]}")
+            raise Refused(
+                f"Event API {status}: {str(outcome.get('message') or outcome.get('status'))[:150]}"
+            )
 
     async def send_voice(self, user_key: str, audio: bytes) -> None:
         """KakaoTalk pushes carry no audio: a KakaoTalk chat never has voice mode on."""

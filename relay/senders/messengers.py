@@ -38,7 +38,9 @@ class MessengerSenders:
 
     def _kakao(self) -> KakaoSender:
         if self.kakao is None:
-            raise Refused("no KakaoTalk sender: KAKAO_BOT_ID and KAKAO_REST_API_KEY are not set for the relay")
+            raise Refused(
+                "no KakaoTalk sender: KAKAO_BOT_ID and KAKAO_REST_API_KEY are not set for the relay"
+            )
         return self.kakao
 
     @staticmethod

@@ -1,4 +1,4 @@
-"""KakaoTalk end to end: Kakao stand-in → skill server (python -m kakao) → Rasa → actions → database.
+"""KakaoTalk end to end: Kakao stand-in → skill server (python -m kakao) → Rasa → actions → DB.
 
 Every answer of every test passes the stand-in's checks of Kakao's format and limits.
 """
@@ -11,9 +11,8 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
 import httpx
+import pytest
 from sqlalchemy import select
 
 from bench.support.kakao_standin import BOT_ID, REST_API_KEY, KakaoStandIn, KakaoUser
@@ -25,7 +24,13 @@ from ieomoa.services.applications import ApplicationService
 from ieomoa.statuses import OutboxState
 from tests.support.applications import draft
 from tests.support.stack import RasaApi, RunningStack, free_port
-from tools.stack import ManagedProcess, agency_api_process, kakao_process, relay_process, wait_until_ready
+from tools.stack import (
+    ManagedProcess,
+    agency_api_process,
+    kakao_process,
+    relay_process,
+    wait_until_ready,
+)
 
 SKILL_SECRET = secrets.token_urlsafe(24)
 
@@ -57,9 +62,13 @@ def kakao(stack: RunningStack, tmp_path_factory: pytest.TempPathFactory) -> Iter
 
 
 @pytest.fixture(scope="module")
-def slow_kakao(stack: RunningStack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[KakaoStandIn]:
-    """A skill server whose direct-answer deadline is 0 s: every turn is too slow to answer at once."""
-    process, url = start_skill(stack, tmp_path_factory.mktemp("kakao-slow"), IEOMOA_KAKAO_DEADLINE_SECONDS="0")
+def slow_kakao(
+    stack: RunningStack, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[KakaoStandIn]:
+    """A skill server whose direct-answer deadline is 0 s: every turn is too slow to answer."""
+    process, url = start_skill(
+        stack, tmp_path_factory.mktemp("kakao-slow"), IEOMOA_KAKAO_DEADLINE_SECONDS="0"
+    )
     standin = KakaoStandIn(url, SKILL_SECRET).start()
     yield standin
     standin.stop()
@@ -71,7 +80,9 @@ def slow_kakao(stack: RunningStack, tmp_path_factory: pytest.TempPathFactory) ->
 def agency_api(stack: RunningStack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The agency API on a free port; its base URL."""
     port = free_port()
-    process = agency_api_process(env=dict(stack.env, AGENCY_API_PORT=str(port)), log_dir=tmp_path_factory.mktemp("api"))
+    process = agency_api_process(
+        env=dict(stack.env, AGENCY_API_PORT=str(port)), log_dir=tmp_path_factory.mktemp("api")
+    )
     process.start()
     wait_until_ready(f"http://127.0.0.1:{port}/docs", process)
     yield f"http://127.0.0.1:{port}"
@@ -79,10 +90,16 @@ def agency_api(stack: RunningStack, tmp_path_factory: pytest.TempPathFactory) ->
 
 
 @pytest.fixture(scope="module")
-def kakao_relay(stack: RunningStack, kakao: KakaoStandIn, tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+def kakao_relay(
+    stack: RunningStack, kakao: KakaoStandIn, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[None]:
     """The outbox relay with KakaoTalk's Event API (the stand-in's) and no Telegram at all."""
     env = {k: v for k, v in stack.env.items() if not k.startswith("TELEGRAM_BOT_TOKEN")}
-    env.update(KAKAO_BOT_ID=BOT_ID, KAKAO_REST_API_KEY=REST_API_KEY, KAKAO_EVENT_API_URL=kakao.event_api_url)
+    env.update(
+        KAKAO_BOT_ID=BOT_ID,
+        KAKAO_REST_API_KEY=REST_API_KEY,
+        KAKAO_EVENT_API_URL=kakao.event_api_url,
+    )
     process = relay_process(env=env, log_dir=tmp_path_factory.mktemp("relay"))
     process.start()
     yield
@@ -93,13 +110,19 @@ def applications(stack: RunningStack) -> ApplicationService:
     return ApplicationService(session_factory(stack.database_url))
 
 
-def test_whole_application_typed_and_tapped_then_its_status(stack: RunningStack, kakao: KakaoStandIn) -> None:
+def test_whole_application_typed_and_tapped_then_its_status(
+    stack: RunningStack, kakao: KakaoStandIn
+) -> None:
     key = user_key()
-    user = KakaoUser(kakao, key, callback=True)  # a turn slower than 4.5 s on a busy machine comes by callback
+    user = KakaoUser(
+        kakao, key, callback=True
+    )  # a turn slower than 4.5 s on a busy machine comes by callback
     greeting = user.say("안녕하세요", until="무엇을 도와드릴까요")
     assert greeting.quick_reply("구직 신청하기")["messageText"] == "구직 신청하기"
     labels = [r["label"] for r in greeting.quick_replies]
-    assert "쉬운 말로 보기" in labels and not any("음성" in label for label in labels)  # no voice notes here
+    assert "쉬운 말로 보기" in labels and not any(
+        "음성" in label for label in labels
+    )  # no voice notes here
     user.tap("구직 신청하기", until="1/16")
     user.tap("동의해요", until="2/16")
     user.say("김하나", until="3/16")
@@ -173,7 +196,11 @@ def test_a_status_change_reaches_applicant_and_caregiver_through_the_event_api_o
 ) -> None:
     sessions = session_factory(stack.database_url)
     applicant_key, caregiver_key = user_key(), user_key()
-    number = ApplicationService(sessions).submit(kakao_sender(applicant_key), draft(), f"e2e-{applicant_key[:16]}").number
+    number = (
+        ApplicationService(sessions)
+        .submit(kakao_sender(applicant_key), draft(), f"e2e-{applicant_key[:16]}")
+        .number
+    )
     applicant = KakaoUser(kakao, applicant_key, callback=True)
     caregiver = KakaoUser(kakao, caregiver_key, callback=True)
     applicant.say("보호자 연결하고 싶어요", until="연결된 보호자는 0명")
@@ -184,16 +211,24 @@ def test_a_status_change_reaches_applicant_and_caregiver_through_the_event_api_o
     caregiver.say(code.group(1), until="보호자로 연결되었어요")
 
     token = AgencyTokenService(sessions).create("KEAD")
-    response = httpx.post(f"{agency_api}/api/v1/applications/{number}/status", json={"status": "ASSIGNED"},
-                          headers={"Authorization": f"Bearer {token}"})
+    response = httpx.post(
+        f"{agency_api}/api/v1/applications/{number}/status",
+        json={"status": "ASSIGNED"},
+        headers={"Authorization": f"Bearer {token}"},
+    )
     assert response.status_code == 200, response.text
 
     # Both pushes delivered (SENT), then exactly one Event API call for each of them.
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         with sessions() as session:
-            states = session.scalars(select(OutboxMessage.state).where(
-                OutboxMessage.recipient.in_([kakao_sender(applicant_key), kakao_sender(caregiver_key)]))).all()
+            states = session.scalars(
+                select(OutboxMessage.state).where(
+                    OutboxMessage.recipient.in_(
+                        [kakao_sender(applicant_key), kakao_sender(caregiver_key)]
+                    )
+                )
+            ).all()
         if len(states) == 2 and set(states) == {OutboxState.SENT}:
             break
         time.sleep(0.2)

@@ -1,4 +1,4 @@
-"""On KakaoTalk the dialogue never offers or switches on voice notes: it says they are Telegram's."""
+"""On KakaoTalk the dialogue never offers or switches on voice notes: they are Telegram's."""
 
 from __future__ import annotations
 

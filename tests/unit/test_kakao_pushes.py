@@ -1,4 +1,4 @@
-"""Status pushes to KakaoTalk chats: queued by sender id, in order per chat, one Event API call each."""
+"""Pushes to KakaoTalk chats: queued by sender id, in order per chat, one Event API call each."""
 
 from __future__ import annotations
 
@@ -49,12 +49,16 @@ def db(sqlite_url: str) -> sessionmaker[Session]:
     return sessionmaker(make_engine(sqlite_url), expire_on_commit=False)
 
 
-def relay(db: sessionmaker[Session], clock: Clock, events: list[dict], telegram: Telegram | None) -> OutboxRelay:
+def relay(
+    db: sessionmaker[Session], clock: Clock, events: list[dict], telegram: Telegram | None
+) -> OutboxRelay:
     def event_api(request: httpx.Request) -> httpx.Response:
         events.append(json.loads(request.content))
         return httpx.Response(200, json={"taskId": str(len(events)), "status": "SUCCESS"})
 
-    kakao = KakaoSender(EventApi("bot-1", "rest-key"), httpx.AsyncClient(transport=httpx.MockTransport(event_api)))
+    kakao = KakaoSender(
+        EventApi("bot-1", "rest-key"), httpx.AsyncClient(transport=httpx.MockTransport(event_api))
+    )
     limits = RelayLimits(messages_per_second=5000, per_chat_interval=1.0)
 
     async def no_wait(_: float) -> None:
@@ -63,7 +67,9 @@ def relay(db: sessionmaker[Session], clock: Clock, events: list[dict], telegram:
     return OutboxRelay(db, MessengerSenders(telegram, kakao), limits, clock=clock, sleep=no_wait)
 
 
-def test_kakao_pushes_go_once_each_in_order_per_chat_beside_telegrams(db: sessionmaker[Session]) -> None:
+def test_kakao_pushes_go_once_each_in_order_per_chat_beside_telegrams(
+    db: sessionmaker[Session],
+) -> None:
     with db.begin() as session:
         queue_push(session, key="a1", recipient=ALICE, text="첫째")
         queue_push(session, key="t1", chat_id=42, text="텔레그램")
@@ -73,7 +79,9 @@ def test_kakao_pushes_go_once_each_in_order_per_chat_beside_telegrams(db: sessio
     worker = relay(db, clock, events, telegram)
     assert asyncio.run(worker.deliver_once()) == 3  # Alice's second waits for her first
     assert [(e["user"][0]["id"], e["event"]["data"]["text"]) for e in events] == [
-        (ALICE.removeprefix("kakao-"), "첫째"), (BOB.removeprefix("kakao-"), "보호자")]
+        (ALICE.removeprefix("kakao-"), "첫째"),
+        (BOB.removeprefix("kakao-"), "보호자"),
+    ]
     assert telegram.sent == [(42, "텔레그램")]
     assert asyncio.run(worker.deliver_once()) == 0  # one message a second per chat
     clock.now += timedelta(seconds=1)
@@ -86,7 +94,9 @@ def test_kakao_pushes_go_once_each_in_order_per_chat_beside_telegrams(db: sessio
     assert states == [(OutboxState.SENT, None)] * 4
 
 
-def test_without_kakao_keys_a_kakao_push_is_refused_with_the_reason(db: sessionmaker[Session]) -> None:
+def test_without_kakao_keys_a_kakao_push_is_refused_with_the_reason(
+    db: sessionmaker[Session],
+) -> None:
     with db.begin() as session:
         queue_push(session, key="a1", recipient=ALICE, text="첫째")
     worker = OutboxRelay(db, MessengerSenders(Telegram(), None), clock=Clock())
@@ -112,9 +122,13 @@ def test_a_status_change_queues_kakao_and_telegram_pushes(db: sessionmaker[Sessi
     number = ApplicationService(db).submit(ALICE, draft(), f"{ALICE}:draft").number
     caregivers = CaregiverService(db)
     for caregiver in (BOB, "tg-77"):
-        redeemed = caregivers.redeem(caregiver, caregivers.issue_code(ALICE, share_sensitive=False).code)
+        redeemed = caregivers.redeem(
+            caregiver, caregivers.issue_code(ALICE, share_sensitive=False).code
+        )
         assert redeemed == Redemption.LINKED
     StatusService(db).change(Caller("KEAD"), number, "ASSIGNED")
     with db() as session:
-        rows = session.execute(select(OutboxMessage.chat_id, OutboxMessage.recipient).order_by(OutboxMessage.id)).all()
+        rows = session.execute(
+            select(OutboxMessage.chat_id, OutboxMessage.recipient).order_by(OutboxMessage.id)
+        ).all()
     assert rows == [(None, ALICE), (None, BOB), (77, None)]

@@ -32,10 +32,12 @@ def test_kakao_sender_ids() -> None:
 
 
 def test_short_turn_is_one_bubble_with_its_choices_as_quick_replies() -> None:
-    response = skill_response([
-        OutgoingMessage("이름을 적었어요."),
-        OutgoingMessage("7/16. 동의하시나요?", buttons("1번 동의해요", "2번 동의하지 않아요")),
-    ])
+    response = skill_response(
+        [
+            OutgoingMessage("이름을 적었어요."),
+            OutgoingMessage("7/16. 동의하시나요?", buttons("1번 동의해요", "2번 동의하지 않아요")),
+        ]
+    )
     assert response["version"] == "2.0"
     assert texts_of(response) == ["이름을 적었어요.\n\n7/16. 동의하시나요?"]
     assert response["template"]["quickReplies"] == [
@@ -51,7 +53,9 @@ def test_long_texts_split_at_sentence_ends_and_lose_nothing() -> None:
     texts = texts_of(response)
     assert len(texts) <= MAX_OUTPUTS and all(len(t) <= TEXT_LIMIT for t in texts)
     assert all(t.endswith(("요.", "요?")) for t in texts)  # cut at a sentence end
-    assert "".join(texts).replace("\n", "").replace(" ", "") == (long_text + "다음 질문이에요?").replace(" ", "")
+    assert "".join(texts).replace("\n", "").replace(" ", "") == (
+        long_text + "다음 질문이에요?"
+    ).replace(" ", "")
 
 
 def test_bubbles_stay_unfolded_when_they_fit_in_three() -> None:
@@ -71,7 +75,9 @@ def test_more_than_ten_choices_become_numbered_text() -> None:
     response = skill_response([OutgoingMessage("장애 유형을 골라 주세요.", buttons(*titles))])
     assert "quickReplies" not in response["template"]
     text = texts_of(response)[0]
-    assert "1번 선택지1" in text and f"{MAX_QUICK_REPLIES + 1}번 선택지{MAX_QUICK_REPLIES + 1}" in text
+    assert (
+        "1번 선택지1" in text and f"{MAX_QUICK_REPLIES + 1}번 선택지{MAX_QUICK_REPLIES + 1}" in text
+    )
 
 
 def test_ten_choices_are_quick_replies() -> None:
@@ -81,8 +87,17 @@ def test_ten_choices_are_quick_replies() -> None:
 
 
 def test_a_long_label_is_shortened_but_sent_whole_and_written_out() -> None:
-    response = skill_response([OutgoingMessage("어떻게 할까요?", buttons(
-        "1번 연결 코드 받기, 신청 상태만 보여 주기", "2번 연결 코드 받기, 장애 정보도 보여 주기"))])
+    response = skill_response(
+        [
+            OutgoingMessage(
+                "어떻게 할까요?",
+                buttons(
+                    "1번 연결 코드 받기, 신청 상태만 보여 주기",
+                    "2번 연결 코드 받기, 장애 정보도 보여 주기",
+                ),
+            )
+        ]
+    )
     replies = response["template"]["quickReplies"]
     assert all(len(r["label"]) <= LABEL_LIMIT for r in replies)
     assert replies[0]["messageText"] == "연결 코드 받기, 신청 상태만 보여 주기"
@@ -90,27 +105,39 @@ def test_a_long_label_is_shortened_but_sent_whole_and_written_out() -> None:
 
 
 def test_every_keyboard_of_a_turn_is_quick_replies_when_they_fit() -> None:
-    response = skill_response([
-        OutgoingMessage("무엇을 도와드릴까요?", buttons("1번 구직 신청하기", "2번 신청 상태 확인")),
-        OutgoingMessage("쉬운 말로 볼 수도 있어요.", buttons("1번 쉬운 말로 보기")),
-    ])
+    response = skill_response(
+        [
+            OutgoingMessage(
+                "무엇을 도와드릴까요?", buttons("1번 구직 신청하기", "2번 신청 상태 확인")
+            ),
+            OutgoingMessage("쉬운 말로 볼 수도 있어요.", buttons("1번 쉬운 말로 보기")),
+        ]
+    )
     assert [r["messageText"] for r in response["template"]["quickReplies"]] == [
-        "구직 신청하기", "신청 상태 확인", "쉬운 말로 보기"]
+        "구직 신청하기",
+        "신청 상태 확인",
+        "쉬운 말로 보기",
+    ]
     assert "1번" not in texts_of(response)[0]
 
 
 def test_otherwise_only_the_newest_keyboard_is_quick_replies() -> None:
-    response = skill_response([
-        OutgoingMessage("동의하시나요?", buttons("1번 네", "2번 아니요")),
-        OutgoingMessage("다시 물어볼게요. 동의하시나요?", buttons("1번 네", "2번 아니요")),
-    ])
+    response = skill_response(
+        [
+            OutgoingMessage("동의하시나요?", buttons("1번 네", "2번 아니요")),
+            OutgoingMessage("다시 물어볼게요. 동의하시나요?", buttons("1번 네", "2번 아니요")),
+        ]
+    )
     assert [r["messageText"] for r in response["template"]["quickReplies"]] == ["네", "아니요"]
     assert "1번 네\n2번 아니요" in texts_of(response)[0]
 
 
 def test_split_prefers_line_breaks_then_sentences() -> None:
     assert split_at_sentences("첫 줄\n둘째 줄이에요", 8) == ["첫 줄", "둘째 줄이에요"]
-    assert split_at_sentences("하나예요. 둘이에요. 셋이에요.", 12) == ["하나예요. 둘이에요.", "셋이에요."]
+    assert split_at_sentences("하나예요. 둘이에요. 셋이에요.", 12) == [
+        "하나예요. 둘이에요.",
+        "셋이에요.",
+    ]
     assert split_at_sentences("가" * 25, 10) == ["가" * 10, "가" * 10, "가" * 5]
 
 

@@ -34,7 +34,9 @@ class FakeCore:
             await self.release.wait()
         if self.fail:
             raise RuntimeError("boom")
-        await outlet.send([OutgoingMessage(f"답: {incoming.value}", (OutgoingButton("1번 네", "t1"),))])
+        await outlet.send(
+            [OutgoingMessage(f"답: {incoming.value}", (OutgoingButton("1번 네", "t1"),))]
+        )
 
     async def apologise(self, sender: str, outlet: Outlet) -> None:
         await outlet.send([OutgoingMessage(messages.RASA_DOWN, personal=False)])
@@ -43,17 +45,25 @@ class FakeCore:
         await outlet.send([OutgoingMessage(message, personal=False)])
 
 
-def payload(utterance: str, user: str = "user-key-1", callback: str | None = None) -> dict[str, Any]:
+def payload(
+    utterance: str, user: str = "user-key-1", callback: str | None = None
+) -> dict[str, Any]:
     request: dict[str, Any] = {
-        "timezone": "Asia/Seoul", "utterance": utterance, "lang": "ko",
+        "timezone": "Asia/Seoul",
+        "utterance": utterance,
+        "lang": "ko",
         "block": {"id": "block-1", "name": "폴백 블록"},
         "user": {"id": user, "type": "botUserKey", "properties": {}},
         "params": {"surface": "Kakaotalk.plusfriend"},
     }
     if callback:
         request["callbackUrl"] = callback
-    return {"bot": {"id": "bot-1", "name": "이어모아"}, "intent": {"id": "block-1", "name": "폴백 블록"},
-            "action": {"name": "ieomoa", "params": {}, "clientExtra": {}}, "userRequest": request}
+    return {
+        "bot": {"id": "bot-1", "name": "이어모아"},
+        "intent": {"id": "block-1", "name": "폴백 블록"},
+        "action": {"name": "ieomoa", "params": {}, "clientExtra": {}},
+        "userRequest": request,
+    }
 
 
 class Skill:
@@ -68,9 +78,12 @@ class Skill:
             self.callback_posted.set()
             return httpx.Response(200, json={"taskId": "t", "status": "SUCCESS"})
 
-        self.turns = SkillTurns(core, deadline=deadline, http=httpx.AsyncClient(transport=httpx.MockTransport(catch)))
-        self.client = httpx.AsyncClient(transport=httpx.ASGITransport(create_app(self.turns, SECRET)),
-                                        base_url="http://skill")
+        self.turns = SkillTurns(
+            core, deadline=deadline, http=httpx.AsyncClient(transport=httpx.MockTransport(catch))
+        )
+        self.client = httpx.AsyncClient(
+            transport=httpx.ASGITransport(create_app(self.turns, SECRET)), base_url="http://skill"
+        )
 
     async def post(self, body: Any, secret: str | None = SECRET, **kwargs: Any) -> httpx.Response:
         headers = {SECRET_HEADER: secret} if secret is not None else {}
@@ -90,6 +103,7 @@ def test_a_turn_within_the_deadline_is_answered_directly() -> None:
         assert template["outputs"] == [{"simpleText": {"text": "답: 안녕하세요"}}]
         assert template["quickReplies"][0]["messageText"] == "네"
         assert core.turns == [("kakao-user-key-1", "안녕하세요")]
+
     run(test)
 
 
@@ -99,17 +113,20 @@ def test_without_the_secret_nothing_is_read(secret: str | None) -> None:
         core = FakeCore()
         response = await Skill(core).post(payload("안녕하세요"), secret=secret)
         assert response.status_code == 401 and core.turns == []
+
     run(test)
 
 
 def test_a_huge_body_is_refused_and_a_foreign_one_named() -> None:
     async def test() -> None:
         skill = Skill(FakeCore())
-        huge = await skill.client.post(SKILL_PATH, content=b"{" + b" " * 70_000 + b"}",
-                                       headers={SECRET_HEADER: SECRET})
+        huge = await skill.client.post(
+            SKILL_PATH, content=b"{" + b" " * 70_000 + b"}", headers={SECRET_HEADER: SECRET}
+        )
         assert huge.status_code == 413
         foreign = await skill.post({"userRequest": {"utterance": "비밀 내용"}})
         assert foreign.status_code == 400 and "비밀" not in foreign.text
+
     run(test)
 
 
@@ -117,12 +134,15 @@ def test_a_slow_turn_goes_to_the_callback() -> None:
     async def test() -> None:
         core = FakeCore()
         skill = Skill(core, deadline=0)
-        response = await skill.post(payload("구직 신청", callback="https://bot-api.kakao.com/callback/1"))
+        response = await skill.post(
+            payload("구직 신청", callback="https://bot-api.kakao.com/callback/1")
+        )
         assert response.json() == {"version": "2.0", "useCallback": True}
         await asyncio.wait_for(skill.callback_posted.wait(), 5)
         [(url, body)] = skill.callbacks
         assert url == "https://bot-api.kakao.com/callback/1"
         assert body["template"]["outputs"][0]["simpleText"]["text"] == "답: 구직 신청"
+
     run(test)
 
 
@@ -132,7 +152,9 @@ def test_without_a_callback_the_late_answer_waits_for_the_same_words() -> None:
         core.release = asyncio.Event()
         skill = Skill(core, deadline=0)
         first = await skill.post(payload("김하나"))
-        assert first.json()["template"]["outputs"][0]["simpleText"]["text"] == messages.STILL_WORKING
+        assert (
+            first.json()["template"]["outputs"][0]["simpleText"]["text"] == messages.STILL_WORKING
+        )
         core.release.set()
         await asyncio.sleep(0)  # the turn completes
         while skill.turns._running:
@@ -140,6 +162,7 @@ def test_without_a_callback_the_late_answer_waits_for_the_same_words() -> None:
         again = await skill.post(payload("김하나"))
         assert again.json()["template"]["outputs"][0]["simpleText"]["text"] == "답: 김하나"
         assert core.turns == [("kakao-user-key-1", "김하나")]  # answered once
+
     run(test)
 
 
@@ -156,6 +179,7 @@ def test_a_repeat_while_the_turn_runs_joins_it() -> None:
         core.release.set()
         answers = [r.json() for r in await asyncio.gather(first, retry)]
         assert answers[0] == answers[1] and core.turns == [("kakao-user-key-1", "네")]
+
     run(test)
 
 
@@ -173,7 +197,10 @@ def test_one_users_turns_run_in_order_and_other_users_alongside() -> None:
         core.release.set()
         await asyncio.gather(first, second, other)
         assert [t for t in core.turns if t[0] == "kakao-user-key-1"] == [
-            ("kakao-user-key-1", "하나"), ("kakao-user-key-1", "둘")]
+            ("kakao-user-key-1", "하나"),
+            ("kakao-user-key-1", "둘"),
+        ]
+
     run(test)
 
 
@@ -183,4 +210,5 @@ def test_a_failed_turn_apologises() -> None:
         core.fail = True
         response = await Skill(core).post(payload("안녕하세요"))
         assert response.json()["template"]["outputs"][0]["simpleText"]["text"] == messages.RASA_DOWN
+
     run(test)

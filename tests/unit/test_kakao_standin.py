@@ -1,4 +1,4 @@
-"""The Kakao stand-in refuses what Kakao would: four bubbles, eleven quick replies, answers after 5 s."""
+"""The Kakao stand-in refuses what Kakao would: 4 bubbles, 11 quick replies, answers after 5 s."""
 
 from __future__ import annotations
 
@@ -21,10 +21,14 @@ from bench.support.kakao_standin import (
 )
 
 
-def response(outputs: int = 1, quick_replies: int = 0, label: str = "네", text: str = "안녕하세요") -> dict[str, Any]:
+def response(
+    outputs: int = 1, quick_replies: int = 0, label: str = "네", text: str = "안녕하세요"
+) -> dict[str, Any]:
     template: dict[str, Any] = {"outputs": [{"simpleText": {"text": text}}] * outputs}
     if quick_replies:
-        template["quickReplies"] = [{"label": label, "action": "message", "messageText": label}] * quick_replies
+        template["quickReplies"] = [
+            {"label": label, "action": "message", "messageText": label}
+        ] * quick_replies
     return {"version": "2.0", "template": template}
 
 
@@ -32,12 +36,19 @@ def test_a_valid_response_passes() -> None:
     assert template_violations(response(outputs=3, quick_replies=10)) == []
 
 
-@pytest.mark.parametrize("body", [
-    response(outputs=4), response(outputs=0), response(quick_replies=11),
-    response(quick_replies=1, label="열다섯 글자가 넘는 아주 긴 라벨이에요"), response(text="가" * 1001),
-    response(text=""), {"version": "1.0", "template": {"outputs": [{"simpleText": {"text": "x"}}]}},
-    {"version": "2.0", "template": {"outputs": [{"basicCard": {}}]}},
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        response(outputs=4),
+        response(outputs=0),
+        response(quick_replies=11),
+        response(quick_replies=1, label="열다섯 글자가 넘는 아주 긴 라벨이에요"),
+        response(text="가" * 1001),
+        response(text=""),
+        {"version": "1.0", "template": {"outputs": [{"simpleText": {"text": "x"}}]}},
+        {"version": "2.0", "template": {"outputs": [{"basicCard": {}}]}},
+    ],
+)
 def test_what_kakao_refuses_is_a_violation(body: dict[str, Any]) -> None:
     assert template_violations(body)
 
@@ -54,7 +65,7 @@ class CannedSkill:
             def log_message(self, *_: Any) -> None:
                 pass
 
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 payload = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 canned.requests.append((dict(self.headers), payload))
                 data = json.dumps(canned.body).encode()
@@ -85,9 +96,15 @@ def test_sends_skill_payloads_with_the_secret(skill: CannedSkill) -> None:
         reply = standin.send("user-1", "안녕하세요")
         headers, payload = skill.requests[0]
         assert headers[SECRET_HEADER] == "s3cret"
-        assert payload["userRequest"]["user"] == {"id": "user-1", "type": "botUserKey",
-                                                  "properties": {"botUserKey": "user-1"}}
-        assert payload["userRequest"]["utterance"] == "안녕하세요" and "callbackUrl" not in payload["userRequest"]
+        assert payload["userRequest"]["user"] == {
+            "id": "user-1",
+            "type": "botUserKey",
+            "properties": {"botUserKey": "user-1"},
+        }
+        assert (
+            payload["userRequest"]["utterance"] == "안녕하세요"
+            and "callbackUrl" not in payload["userRequest"]
+        )
         assert reply.texts == ["안녕하세요"] and standin.violations == []
     finally:
         standin.stop()
@@ -108,7 +125,9 @@ def test_a_callback_is_waited_for_and_single_use(skill: CannedSkill) -> None:
     standin = KakaoStandIn(skill.url, "s3cret").start()
     try:
         answered: list[Any] = []
-        thread = threading.Thread(target=lambda: answered.append(standin.send("user-1", "신청", callback=True)))
+        thread = threading.Thread(
+            target=lambda: answered.append(standin.send("user-1", "신청", callback=True))
+        )
         thread.start()
         while not skill.requests:
             thread.join(0.01)
@@ -125,9 +144,15 @@ def test_a_callback_is_waited_for_and_single_use(skill: CannedSkill) -> None:
 def test_the_event_api_wants_the_rest_key(skill: CannedSkill) -> None:
     standin = KakaoStandIn(skill.url, "s3cret").start()
     try:
-        body = {"event": {"name": "status", "data": {"text": "접수"}}, "user": [{"type": "botUserKey", "id": "u1"}]}
+        body = {
+            "event": {"name": "status", "data": {"text": "접수"}},
+            "user": [{"type": "botUserKey", "id": "u1"}],
+        }
         url = f"{standin.event_api_url}/v2/bots/{BOT_ID}/talk"
-        assert httpx.post(url, json=body, headers={"Authorization": "KakaoAK wrong"}).status_code == 401
+        assert (
+            httpx.post(url, json=body, headers={"Authorization": "KakaoAK wrong"}).status_code
+            == 401
+        )
         ok = httpx.post(url, json=body, headers={"Authorization": f"KakaoAK {REST_API_KEY}"})
         assert ok.json()["status"] == "SUCCESS"
         [event] = standin.wait_for_events(1)

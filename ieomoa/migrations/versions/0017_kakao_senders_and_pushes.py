@@ -49,9 +49,16 @@ def _drop_pending_indexes() -> None:
 
 def _create_pending_indexes() -> None:
     """Migration 0016's indexes of the claim."""
-    op.create_index("ix_outbox_pending_id", "outbox", ["id"], postgresql_where=PENDING, sqlite_where=PENDING)
-    op.create_index("ix_outbox_pending_chat_id", "outbox", ["chat_id", "id"],
-                    postgresql_where=PENDING, sqlite_where=PENDING)
+    op.create_index(
+        "ix_outbox_pending_id", "outbox", ["id"], postgresql_where=PENDING, sqlite_where=PENDING
+    )
+    op.create_index(
+        "ix_outbox_pending_chat_id",
+        "outbox",
+        ["chat_id", "id"],
+        postgresql_where=PENDING,
+        sqlite_where=PENDING,
+    )
 
 
 def upgrade() -> None:
@@ -62,8 +69,13 @@ def upgrade() -> None:
         batch.alter_column("chat_id", existing_type=sa.BigInteger(), nullable=True)
         batch.add_column(sa.Column("recipient", sa.String(128), nullable=True))
     _create_pending_indexes()
-    op.create_index("ix_outbox_pending_recipient", "outbox", ["recipient", "id"],
-                    postgresql_where=PENDING, sqlite_where=PENDING)
+    op.create_index(
+        "ix_outbox_pending_recipient",
+        "outbox",
+        ["recipient", "id"],
+        postgresql_where=PENDING,
+        sqlite_where=PENDING,
+    )
 
 
 def downgrade() -> None:
