@@ -19,17 +19,19 @@ QUIET_PIP := 2>&1 | { grep -v '^WARNING: Location' || true; }
 
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: setup run test unit integration e2e model migrate bench agency-token rotate-key nlu-report nlu-test freeze clean compose-tool secrets
+.PHONY: setup run test unit integration e2e model migrate bench agency-token rotate-key nlu-report nlu-test requirements clean compose-tool secrets
 
 setup: $(APP_VENV)/.stamp $(RASA_VENV)/.stamp
 
-$(APP_VENV)/.stamp: requirements/app.txt pyproject.toml
+# One local environment for make run and make test: the app's, the action server's and the
+# developer's packages (requirements/dev.txt, compiled with the others; pip among them). The
+# project itself is built with the pinned setuptools: nothing unpinned is downloaded.
+$(APP_VENV)/.stamp: requirements/dev.txt pyproject.toml
 	@echo "Setting up the app environment (Python 3.11)..."
 	@test -n "$(PY311)" || { echo "Python 3.11 not found: it is needed for the app environment." >&2; exit 1; }
 	$(PY311) -m venv $(APP_VENV)
-	$(APP_VENV)/bin/pip install --quiet --upgrade pip $(QUIET_PIP)
-	$(APP_VENV)/bin/pip install --quiet -r requirements/app.txt $(QUIET_PIP)
-	$(APP_VENV)/bin/pip install --quiet --no-deps -e . $(QUIET_PIP)
+	$(APP_VENV)/bin/pip install --quiet --require-hashes -r requirements/dev.txt $(QUIET_PIP)
+	PYTHONWARNINGS=ignore $(APP_VENV)/bin/pip install --quiet --no-deps --no-build-isolation -e . $(QUIET_PIP)
 	@touch $@
 
 # nlu/ is also a package (ieomoa_nlu): its entry point gives spaCy the Korean tokenizer.
@@ -38,7 +40,7 @@ $(RASA_VENV)/.stamp: requirements/rasa.txt nlu/pyproject.toml log_privacy/pyproj
 	@test -n "$(PY310)" || { echo "Python 3.10 not found: install it (pyenv install 3.10.13) or put python3.10 on PATH." >&2; exit 1; }
 	$(PY310) -m venv $(RASA_VENV)
 	$(RASA_VENV)/bin/pip install --quiet --upgrade pip $(QUIET_PIP)
-	$(RASA_VENV)/bin/pip install --quiet -r requirements/rasa.txt $(QUIET_PIP)
+	$(RASA_VENV)/bin/pip install --quiet --require-hashes -r requirements/rasa.txt $(QUIET_PIP)
 	PYTHONWARNINGS=ignore $(RASA_VENV)/bin/pip install --quiet --no-deps -e nlu -e log_privacy $(QUIET_PIP)
 	@touch $@
 
@@ -106,9 +108,24 @@ bench-turns: setup model
 bench-load: setup model lb-tool
 	@$(APP_PY) -m bench.load $(if $(N),--applicants $(N)) $(if $(REPLICAS),--replicas $(REPLICAS))
 
-freeze:
-	$(APP_VENV)/bin/pip freeze --exclude-editable > requirements/app.txt
-	$(RASA_VENV)/bin/pip freeze --exclude-editable > requirements/rasa.txt
+# Re-compile requirements/*.txt (exact pins with hashes) from the short requirements/*.in,
+# after editing one: app.txt (the app image), actions.txt (the action server's image, on
+# app.txt's pins), dev.txt (.venvs/app: all of them and the developer's tools), rasa.txt
+# (Python 3.10, so through a small pip-tools environment of its own). Kept pins stay unless
+# an .in file asks otherwise; UPGRADE=1 moves everything to the newest allowed. The next make
+# reinstalls the environments.
+PIP_COMPILE = CUSTOM_COMPILE_COMMAND="make requirements" $(1)/bin/pip-compile --quiet --generate-hashes \
+    --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links $(if $(UPGRADE),--upgrade)
+COMPILE_VENV := .venvs/compile310
+requirements: $(APP_VENV)/.stamp
+	$(call PIP_COMPILE,$(APP_VENV)) -o requirements/app.txt requirements/core.in requirements/app.in
+	$(call PIP_COMPILE,$(APP_VENV)) -c requirements/app.txt -o requirements/actions.txt \
+	    requirements/core.in requirements/actions.in
+	$(call PIP_COMPILE,$(APP_VENV)) -c requirements/app.txt -c requirements/actions.txt -o requirements/dev.txt \
+	    requirements/core.in requirements/app.in requirements/actions.in requirements/dev.in
+	@test -x $(COMPILE_VENV)/bin/pip-compile || { $(PY310) -m venv $(COMPILE_VENV) && \
+	    $(COMPILE_VENV)/bin/pip install --quiet "$$(grep -o '^pip-tools==[^ ]*' requirements/dev.txt)" $(QUIET_PIP); }
+	$(call PIP_COMPILE,$(COMPILE_VENV)) -o requirements/rasa.txt requirements/rasa.in
 
 clean:
 	rm -rf .venvs var

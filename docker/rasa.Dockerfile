@@ -1,12 +1,13 @@
 # Rasa server image: Rasa 3.6 on Python 3.10, as the Rasa environment, with the Korean NLU
-# (MeCab-ko tokenizer and the spaCy vocabulary layer); every package from the pinned
-# requirements/rasa.txt. Trains its model at build and runs as the non-root user rasa.
+# (MeCab-ko tokenizer and the spaCy vocabulary layer); exactly the packages of
+# requirements/rasa.txt, checked against their hashes. Trains its model at build and runs as
+# the non-root user rasa.
 FROM python:3.10.18-slim-bookworm
 ENV PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1 PIP_DISABLE_PIP_VERSION_CHECK=1 \
     RASA_TELEMETRY_ENABLED=false
 WORKDIR /app
 COPY requirements/rasa.txt requirements/rasa.txt
-RUN pip install --no-cache-dir -r requirements/rasa.txt
+RUN pip install --no-cache-dir --require-hashes -r requirements/rasa.txt
 COPY nlu /app
 # The log privacy rules Rasa shares with the app (importable through PYTHONPATH=/app).
 COPY log_privacy /app/log_privacy
@@ -14,7 +15,7 @@ COPY log_privacy /app/log_privacy
 COPY ieomoa/data/vocabulary.json ieomoa/data/regions.json /opt/ieomoa/data/
 ENV PYTHONPATH=/app
 # ieomoa_nlu as a package: its entry point gives spaCy the Korean tokenizer. Built with the
-# image's own setuptools (no build isolation: nothing unpinned is downloaded). The pipeline
+# setuptools rasa.txt pins (no build isolation: nothing unpinned is downloaded). The pipeline
 # goes where nlu/config.yml looks for it from /app (../var/spacy/ko_ieomoa).
 RUN PYTHONWARNINGS=ignore pip install --no-cache-dir --no-deps --no-build-isolation -e /app \
     && python ieomoa_nlu/build_spacy.py /var/spacy/ko_ieomoa \

@@ -13,8 +13,8 @@ applies too (``nlu/ieomoa_nlu/log_privacy.py``).
 from __future__ import annotations
 
 import logging
-import os
 
+from ieomoa.config import load_settings
 from log_privacy import records
 
 # Libraries whose debug lines dump requests, events or slots: never below INFO.
@@ -39,7 +39,7 @@ def install_log_privacy() -> None:
 def configure_logging(level: str | None = None) -> None:
     """Plain one-line logs, with personal data withheld (see ``install_log_privacy``)."""
     logging.basicConfig(
-        level=(level or os.environ.get("LOG_LEVEL") or "INFO").upper(),
+        level=(level or load_settings().log_level).upper(),
         format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
     )
     install_log_privacy()

@@ -13,7 +13,6 @@ file, mode 0600), never through a command line, which ``ps`` shows to every user
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import os
 import secrets
 import sys
@@ -162,8 +161,7 @@ def main() -> None:
     # Every process, Rasa's encrypted tracker store included, uses the same key.
     env = child_env({"IEOMOA_SECRET_KEY": current_secret()})
     # The action server's secret of this run goes into the endpoints file Rasa reads.
-    settings = dataclasses.replace(load_settings(),
-                                   action_server_secret=env["ACTION_SERVER_SECRET"])
+    settings = load_settings().model_copy(update={"action_server_secret": env["ACTION_SERVER_SECRET"]})
     with_bot = bool(settings.telegram_bot_token) and not args.terminal
     if with_bot:
         from bot.webhook import check_update_settings
