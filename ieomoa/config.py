@@ -10,8 +10,8 @@ empty value counts as unset. ``load_settings()`` reads everything at call time, 
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from dotenv import dotenv_values
