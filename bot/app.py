@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 from datetime import timedelta
 
 from telegram import Update
@@ -14,7 +13,7 @@ from bot.delivery import DEFAULT_RECOVERY_INTERVAL, LedgeredUpdateProcessor, Upd
 from bot.rate_limit import TelegramRateLimiter
 from bot.handlers import error_handler, handle_update
 from bot.webhook import WEBHOOK, bot_mode, run_webhook, webhook_config
-from ieomoa.config import Settings, env_value, load_settings
+from ieomoa.config import Settings, load_settings
 from ieomoa.conversation.rasa_client import RasaClient
 from ieomoa.conversation.turn import ConversationCore, ConversationServices
 from ieomoa.db import session_factory
@@ -32,18 +31,12 @@ from ieomoa.speech.fixed_texts import RasaFixedTexts
 logger = logging.getLogger(__name__)
 
 
-def _seconds(name: str, default: float) -> float:
-    """A duration in seconds from the environment (tests shorten the update lease with these)."""
-    value = os.environ.get(name)
-    return float(value) if value else default
-
-
 def build_application(settings: Settings) -> Application:
     """The bot application with its handlers and services."""
     if not settings.telegram_bot_token:
         raise SystemExit("TELEGRAM_BOT_TOKEN is not set")
     sessions = session_factory(settings.database_url)
-    rasa_token = env_value("RASA_AUTH_TOKEN")
+    rasa_token = settings.rasa_auth_token
     services = ConversationServices(
         rasa=RasaClient(settings.rasa_url, auth_token=rasa_token),
         buttons=ButtonRegistry(sessions),
@@ -58,12 +51,12 @@ def build_application(settings: Settings) -> Application:
     # handled again (renewed every recovery interval while this process works on it).
     ledger = UpdateLedger(
         sessions,
-        lease=timedelta(seconds=_seconds("IEOMOA_UPDATE_LEASE_SECONDS", DEFAULT_LEASE.total_seconds())),
+        lease=timedelta(seconds=settings.update_lease_seconds or DEFAULT_LEASE.total_seconds()),
         secret=settings.secret_key,
     )
     delivery = UpdateDelivery(
         ledger,
-        recovery_interval=_seconds("IEOMOA_UPDATE_RECOVERY_SECONDS", DEFAULT_RECOVERY_INTERVAL),
+        recovery_interval=settings.update_recovery_seconds or DEFAULT_RECOVERY_INTERVAL,
     )
 
     async def close_services(_: Application) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 
-from ieomoa.config import env_value
+from ieomoa.config import load_settings
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +45,7 @@ class RasaClient:
         backoff: float = 0.5,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
-        auth_token = auth_token or env_value("RASA_AUTH_TOKEN")
+        auth_token = auth_token or load_settings().rasa_auth_token
         self._client = httpx.AsyncClient(
             base_url=base_url.rstrip("/"), timeout=timeout, transport=transport,
             headers={TOKEN_HEADER: auth_token} if auth_token else None,

@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ieomoa.channels import telegram_chat_id
+from ieomoa.db_results import rows_matched
 from ieomoa.models import BlockedChat, Chat, utcnow
 
 
@@ -110,7 +111,7 @@ class ChatService:
         if chat_id is None:
             return False
         with self._sessions.begin() as session:
-            return bool(session.execute(delete(BlockedChat).where(BlockedChat.chat_id == chat_id)).rowcount)
+            return bool(rows_matched(session.execute(delete(BlockedChat).where(BlockedChat.chat_id == chat_id))))
 
     def get(self, sender_id: str) -> Chat | None:
         """The chat with this sender id, if any."""
