@@ -19,7 +19,7 @@ QUIET_PIP := 2>&1 | { grep -v '^WARNING: Location' || true; }
 
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: setup run test unit integration e2e model migrate bench agency-token rotate-key nlu-report nlu-test requirements clean compose-tool secrets
+.PHONY: setup run test lint unit integration e2e model migrate bench agency-token rotate-key nlu-report nlu-test requirements clean compose-tool secrets
 
 setup: $(APP_VENV)/.stamp $(RASA_VENV)/.stamp
 
@@ -66,8 +66,13 @@ migrate: $(APP_VENV)/.stamp
 run: setup model migrate
 	@$(APP_PY) -m tools.stack
 
-test: setup model compose-tool lb-tool
+test: setup lint model compose-tool lb-tool
 	$(APP_PY) -m pytest -q -p no:cacheprovider tests
+
+# ruff (errors, import order, bugbear, pyupgrade; pyproject.toml) on everything, mypy on the core.
+lint: $(APP_VENV)/.stamp
+	$(APP_VENV)/bin/ruff check .
+	$(APP_VENV)/bin/mypy
 
 unit: $(APP_VENV)/.stamp compose-tool lb-tool
 	$(APP_PY) -m pytest -q tests/unit

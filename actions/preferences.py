@@ -15,7 +15,6 @@ from actions.kakao_voice import voice_is_telegram_only
 from ieomoa.channels import channel_of
 from ieomoa.services.chats import ChatService
 
-
 Setter = Callable[[ChatService], Callable[[str, str, bool], None]]
 
 

@@ -17,7 +17,12 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import services
-from actions.application_flow import EDUCATION_LABELS, EMPLOYMENT_LABELS, SEVERITY_LABELS, summary_text
+from actions.application_flow import (
+    EDUCATION_LABELS,
+    EMPLOYMENT_LABELS,
+    SEVERITY_LABELS,
+    summary_text,
+)
 from actions.fields import FIELD_LABELS
 from ieomoa.answers.dates import spoken_date, spoken_day, spoken_moment
 from ieomoa.answers.phone import display_phone

@@ -25,7 +25,13 @@ from agency_api.auth_failures import (
 from agency_api.body_limit import MAX_BODY_BYTES, BodyLimit
 from ieomoa.models import utcnow
 from ieomoa.services.agencies import AgencyTokenService
-from ieomoa.services.status import ApplicationNotFound, Caller, NotRoutedToAgency, StatusError, StatusService
+from ieomoa.services.status import (
+    ApplicationNotFound,
+    Caller,
+    NotRoutedToAgency,
+    StatusError,
+    StatusService,
+)
 from ieomoa.statuses import Status
 
 logger = logging.getLogger(__name__)

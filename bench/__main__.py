@@ -7,7 +7,7 @@ import platform
 import statistics
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -115,10 +115,10 @@ def bench_relay(database_url: str) -> dict[str, float | str | int]:
     """Relay throughput against Telegram's 30 messages/s limit (one message per chat)."""
     import asyncio
 
-    from relay.senders.telegram import TelegramSender, telegram_bot
-    from relay.worker import OutboxRelay
     from ieomoa.db import session_factory
     from ieomoa.models import OutboxMessage
+    from relay.senders.telegram import TelegramSender, telegram_bot
+    from relay.worker import OutboxRelay
 
     sessions = session_factory(database_url)
     with sessions.begin() as session:
@@ -165,7 +165,7 @@ def main() -> None:
     print("\n".join(lines))
     print("(relay_msgs_per_s: the p50 column is messages per second, limit 30; mean is ms per message)")
     RESULTS_DIR.mkdir(exist_ok=True)
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     result = {"at": stamp, "machine": platform.platform(), "rows": rows}
     (RESULTS_DIR / f"bench-{stamp}.json").write_text(json.dumps(result, indent=2))
     (RESULTS_DIR / "latest.txt").write_text("\n".join(lines) + "\n")

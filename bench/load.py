@@ -22,13 +22,20 @@ import platform
 import subprocess
 import tempfile
 import threading
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import psutil
 
-from bench.support.applicants import Applicant, applicants, rasa_client, run_all, through_bot, through_rasa
+from bench.support.applicants import (
+    Applicant,
+    applicants,
+    rasa_client,
+    run_all,
+    through_bot,
+    through_rasa,
+)
 from bench.support.bot import start_bot
 from bench.support.postgres import scratch_database
 from bench.support.replicas import RasaReplicas, start_rasa_replicas
@@ -200,7 +207,7 @@ def main() -> None:
     for count in (int(r) for r in args.replicas.split(",")):
         with tempfile.TemporaryDirectory() as tmp:
             rows += run_replicas(count, sizes, Path(tmp))
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     result = {"at": stamp, "machine": f"{platform.platform()}, {os.cpu_count()} CPUs, "
                                       f"{round(psutil.virtual_memory().total / 2**30)} GiB", "rows": rows}
     RESULTS_DIR.mkdir(exist_ok=True)

@@ -18,7 +18,7 @@ import platform
 import statistics
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -117,7 +117,7 @@ def main() -> None:
     print(f"One conversation, {args.turns} turns of '{args.text}' (milliseconds):")
     print("\n".join(lines))
     print(f"Stored events at the end: {events}")
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     RESULTS_DIR.mkdir(exist_ok=True)
     result = {"at": stamp, "machine": f"{platform.platform()}, {os.cpu_count()} CPUs", "turns": args.turns,
               "text": args.text, "rows": rows, "events": events,

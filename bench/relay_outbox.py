@@ -22,7 +22,7 @@ import secrets
 import statistics
 import time
 from collections import defaultdict
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -178,7 +178,7 @@ def main() -> None:
             engine.dispose()
 
     result = {
-        "at": datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ"),
+        "at": datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ"),
         "machine": f"{platform.platform()}, {os.cpu_count()} CPUs",
         "rows": args.rows, "chats": args.chats, "delivered_before": args.delivered, "fill_seconds": round(filled, 1),
         "claim_query": claim_sql(utcnow()),

@@ -10,8 +10,8 @@ from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
 
 from bot.delivery import DEFAULT_RECOVERY_INTERVAL, LedgeredUpdateProcessor, UpdateDelivery
-from bot.rate_limit import TelegramRateLimiter
 from bot.handlers import error_handler, handle_update
+from bot.rate_limit import TelegramRateLimiter
 from bot.webhook import WEBHOOK, bot_mode, run_webhook, webhook_config
 from ieomoa.config import Settings, load_settings
 from ieomoa.conversation.rasa_client import RasaClient

@@ -7,7 +7,7 @@ day a step happened are judged here, never with the machine's clock (date.today(
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 KST = ZoneInfo("Asia/Seoul")
@@ -17,13 +17,13 @@ Clock = Callable[[], datetime]
 
 def utc_now() -> datetime:
     """The current moment, timezone-aware (the default clock; tests inject their own)."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def in_korea(moment: datetime) -> datetime:
     """A stored moment (UTC; naive from SQLite) on Korean time."""
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(KST)
 
 

@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, Date, DateTime, ForeignKey, Index, MetaData, String, Text, TypeDecorator
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+)
 from sqlalchemy import Integer as sa_Integer
 from sqlalchemy import text as sa_text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -19,7 +31,7 @@ SENDER_ID_LENGTH = 128
 
 def utcnow() -> datetime:
     """Timezone-aware current time."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class Base(DeclarativeBase):
@@ -114,7 +126,7 @@ class Application(Base):
     sensitive: Mapped[str] = mapped_column(Text)  # Fernet token of disability types, severity, support needs
     consents: Mapped[dict[str, Any]] = mapped_column(JSON)
     routed_to: Mapped[list[str]] = mapped_column(JSON)
-    timeline: Mapped[list["TimelineEntry"]] = relationship(
+    timeline: Mapped[list[TimelineEntry]] = relationship(
         back_populates="application", order_by="TimelineEntry.id", cascade="all, delete-orphan"
     )
 

@@ -21,7 +21,6 @@ from sqlalchemy.engine import make_url
 
 from ieomoa.config import ACTION_SECRET_HEADER, VAR_DIR, Settings, load_settings
 
-
 # Rasa's SQL tracker store with event data encrypted (nlu/ieomoa_nlu/tracker_store.py).
 TRACKER_STORE_TYPE = "ieomoa_nlu.tracker_store.EncryptedSQLTrackerStore"
 # Rasa's Redis lock store with atomic ticket changes (nlu/ieomoa_nlu/lock_store.py).

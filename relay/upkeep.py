@@ -19,7 +19,7 @@ async def _wait(stop: asyncio.Event, seconds: float) -> None:
     """Until ``stop`` is set or ``seconds`` have passed."""
     try:
         await asyncio.wait_for(stop.wait(), timeout=seconds)
-    except asyncio.TimeoutError:
+    except TimeoutError:
         pass
 
 

@@ -176,5 +176,5 @@ class OutboxRelay:
                 wait = max(idle_wait, min(self._pause_left, self._limits.backoff_cap))
                 try:
                     await asyncio.wait_for(stop.wait(), timeout=wait)
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     pass

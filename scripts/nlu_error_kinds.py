@@ -19,7 +19,7 @@ diagnosed without being read:
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any, Dict, List, Tuple
+from typing import Any
 
 # Values of these entities are labels of a closed set, not people's words: safe to count.
 # A value outside the set (DIET returns the words it saw when no synonym maps them) is
@@ -47,7 +47,7 @@ VOWEL_ENDINGS = ("아", "어", "여")
 PREDICATES = ("VV", "VA", "VX", "XSV", "XSA", "EP")
 
 
-def morphemes(text: str) -> List[Tuple[int, int, str]]:
+def morphemes(text: str) -> list[tuple[int, int, str]]:
     """(start, end, tag) of MeCab-ko's morphemes."""
     global _mecab
     if _mecab is None:
@@ -64,19 +64,19 @@ def morphemes(text: str) -> List[Tuple[int, int, str]]:
     return found
 
 
-def tags_between(morphs: List[Tuple[int, int, str]], start: int, end: int) -> str:
+def tags_between(morphs: list[tuple[int, int, str]], start: int, end: int) -> str:
     """Tags of the morphemes covering [start, end), '~' where a boundary cuts one."""
     tags = [tag for s, e, tag in morphs if s < end and start < e]
     cut = any(s < start < e for s, e, _ in morphs) or any(s < end < e for s, e, _ in morphs)
     return " ".join(tags) + (" ~" if cut else "")
 
 
-def _overlaps(a: Tuple[int, int], b: Tuple[int, int]) -> bool:
+def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
     return a[0] < b[1] and b[0] < a[1]
 
 
 def error_kinds(
-    text: str, gold: Dict[Tuple[int, int, str], Any], predicted: List[Dict[str, Any]]
+    text: str, gold: dict[tuple[int, int, str], Any], predicted: list[dict[str, Any]]
 ) -> Counter:
     """Counts of the kinds of entity errors in one message."""
     kinds: Counter = Counter()

@@ -29,7 +29,7 @@ import os
 import time
 from collections import Counter
 from pathlib import Path
-from typing import Any, Dict, List, Tuple
+from typing import Any
 
 from nlu_error_kinds import error_kinds
 
@@ -38,14 +38,14 @@ os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 os.environ.setdefault("LOG_LEVEL", "WARNING")  # the parse debug log would print held-out text
 
 
-def f1(tp: int, fp: int, fn: int) -> Tuple[float, float, float]:
+def f1(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
     precision = tp / (tp + fp) if tp + fp else 0.0
     recall = tp / (tp + fn) if tp + fn else 0.0
     score = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     return precision, recall, score
 
 
-def macro_f1(gold: List[str], predicted: List[str]) -> float:
+def macro_f1(gold: list[str], predicted: list[str]) -> float:
     labels = sorted(set(gold) | set(predicted))
     scores = []
     for label in labels:
@@ -57,18 +57,18 @@ def macro_f1(gold: List[str], predicted: List[str]) -> float:
 
 
 def evaluate(
-    agent: Any, loop: Any, data_path: Path, synonyms: Dict[str, str], keep_errors: bool,
+    agent: Any, loop: Any, data_path: Path, synonyms: dict[str, str], keep_errors: bool,
     count_kinds: bool = False,
-) -> Dict[str, Any]:
+) -> dict[str, Any]:
     from rasa.shared.nlu.training_data.loading import load_data
 
     examples = [m for m in load_data(str(data_path)).training_examples if m.get("text")]
-    gold_intents: List[str] = []
-    predicted_intents: List[str] = []
+    gold_intents: list[str] = []
+    predicted_intents: list[str] = []
     responses = Counter()
     counts = Counter()
-    by_type: Dict[str, Counter] = {}
-    errors: List[Dict[str, Any]] = []
+    by_type: dict[str, Counter] = {}
+    errors: list[dict[str, Any]] = []
     kinds: Counter = Counter()
     confusions: Counter = Counter()
     started = time.perf_counter()
@@ -117,7 +117,7 @@ def evaluate(
             )
     seconds = time.perf_counter() - started
     precision, recall, entity_f1 = f1(counts["tp"], counts["fp"], counts["fn"])
-    report: Dict[str, Any] = {
+    report: dict[str, Any] = {
         "data": str(data_path),
         "examples": len(examples),
         "gold_entities": counts["tp"] + counts["fn"],

@@ -19,8 +19,9 @@ import argparse
 import json
 import re
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Dict, Iterator, List, NamedTuple, Optional, Tuple
+from typing import NamedTuple
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "nlu"))
@@ -41,11 +42,11 @@ class Span(NamedTuple):
     start: int
     end: int
     entity: str
-    value: Optional[str]
-    markup: Tuple[int, int]  # offsets of "[…](…)" in the line's body
+    value: str | None
+    markup: tuple[int, int]  # offsets of "[…](…)" in the line's body
 
 
-def parse(body: str) -> Tuple[str, List[Span]]:
+def parse(body: str) -> tuple[str, list[Span]]:
     """Plain text of an example and its spans."""
     plain, spans, last = "", [], 0
     for match in ENTITY.finditer(body):
@@ -62,7 +63,7 @@ def parse(body: str) -> Tuple[str, List[Span]]:
     return plain + body[last:], spans
 
 
-def outside_tail(morphemes: List[Morpheme], i: int, entity: str) -> bool:
+def outside_tail(morphemes: list[Morpheme], i: int, entity: str) -> bool:
     """True for what a span may not end with: a particle, the copula, an ending.
 
     A past marker after a stem stays ("좋았"), as does a modifier ending ("심하지 않은").
@@ -77,7 +78,7 @@ def outside_tail(morphemes: List[Morpheme], i: int, entity: str) -> bool:
     return tag.startswith("E") and not tag.startswith(("EP", "ETM", "ETN"))
 
 
-def trimmed(text: str, span: Span, morphemes: List[Morpheme], phrases: Dict[str, set]) -> Tuple[int, int]:
+def trimmed(text: str, span: Span, morphemes: list[Morpheme], phrases: dict[str, set]) -> tuple[int, int]:
     """The span's offsets under the convention (unchanged when it already follows it)."""
     inside = [i for i, m in enumerate(morphemes) if span.start < m.end and m.start < span.end]
     if not inside:
@@ -94,7 +95,7 @@ def trimmed(text: str, span: Span, morphemes: List[Morpheme], phrases: Dict[str,
     return start, end
 
 
-def problems(text: str, span: Span, morphemes: List[Morpheme], phrases: Dict[str, set]) -> List[str]:
+def problems(text: str, span: Span, morphemes: list[Morpheme], phrases: dict[str, set]) -> list[str]:
     """What is wrong with one span: a tail it should leave out, or a token boundary it misses."""
     found = []
     start, end = trimmed(text, span, morphemes, phrases)
@@ -107,7 +108,7 @@ def problems(text: str, span: Span, morphemes: List[Morpheme], phrases: Dict[str
     return found
 
 
-def examples(path: Path) -> Iterator[Tuple[int, str]]:
+def examples(path: Path) -> Iterator[tuple[int, str]]:
     """(line number, line) of each example line under `examples: |`."""
     inside = False
     for number, line in enumerate(path.read_text("utf-8").splitlines()):
@@ -120,7 +121,7 @@ def examples(path: Path) -> Iterator[Tuple[int, str]]:
             inside = False
 
 
-def fix_line(line: str, analyzer: KoreanMorphemes, phrases: Dict[str, set]) -> Tuple[str, List[str]]:
+def fix_line(line: str, analyzer: KoreanMorphemes, phrases: dict[str, set]) -> tuple[str, list[str]]:
     """The line with its spans trimmed, and what could not be fixed."""
     match = EXAMPLE.match(line)
     assert match
@@ -148,13 +149,13 @@ def fix_line(line: str, analyzer: KoreanMorphemes, phrases: Dict[str, set]) -> T
     return match["lead"] + body, left
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("files", nargs="*", type=Path, help="default: nlu/data/nlu/*.yml")
     parser.add_argument("--fix", action="store_true", help="trim the spans in place")
     args = parser.parse_args(argv)
     analyzer = KoreanMorphemes(tokenizer_names())
-    phrases: Dict[str, set] = {}
+    phrases: dict[str, set] = {}
     for phrase in vocabulary_phrases():
         phrases.setdefault(phrase.entity, set()).add("".join(phrase.text.split()))
     bad = 0

@@ -15,6 +15,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import IO
 
@@ -80,6 +81,11 @@ def terminate_group(pgid: int, grace: float = DEFAULT_GRACE) -> None:
             return
 
 
+def still_running(processes: Iterable[psutil.Process]) -> list[psutil.Process]:
+    """Those of ``processes`` that have not exited."""
+    return [p for p in processes if running(p)]
+
+
 def terminate(processes: Iterable[psutil.Process], grace: float = DEFAULT_GRACE) -> None:
     """SIGTERM these processes, SIGKILL those still running after ``grace`` seconds."""
     remaining = list(processes)
@@ -89,9 +95,9 @@ def terminate(processes: Iterable[psutil.Process], grace: float = DEFAULT_GRACE)
                 process.send_signal(sig)
             except psutil.Error:
                 pass
-        if _wait_gone(lambda: [p for p in remaining if running(p)], time.monotonic() + wait):
+        if _wait_gone(partial(still_running, remaining), time.monotonic() + wait):
             return
-        remaining = [p for p in remaining if running(p)]
+        remaining = still_running(remaining)
 
 
 def belongs_to_checkout(process: psutil.Process, root: Path = PROJECT_ROOT) -> bool:

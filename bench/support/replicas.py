@@ -27,7 +27,13 @@ from ieomoa.config import PROJECT_ROOT, Settings, load_settings
 from ieomoa.rasa_endpoints import redis_lock_store_config, write_endpoints
 from tools import service_commands
 from tools.process_groups import ManagedProcess
-from tools.stack import action_server_process, child_env, current_model, rasa_process, wait_until_ready
+from tools.stack import (
+    action_server_process,
+    child_env,
+    current_model,
+    rasa_process,
+    wait_until_ready,
+)
 
 HAPROXY_CONFIG = PROJECT_ROOT / "deploy" / "haproxy.cfg"
 HAPROXY_BACKEND = "rasa_replicas"

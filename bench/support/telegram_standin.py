@@ -9,9 +9,9 @@ the secret in the X-Telegram-Bot-Api-Secret-Token header, as Telegram does.
 from __future__ import annotations
 
 import itertools
+import json
 import queue
 import random
-import json
 import threading
 import time
 import urllib.error
@@ -87,7 +87,7 @@ class TelegramStandIn:
         """Value for TELEGRAM_API_FILE_URL."""
         return f"http://127.0.0.1:{self._server.server_port}/file/bot"
 
-    def start(self) -> "TelegramStandIn":
+    def start(self) -> TelegramStandIn:
         """Serve in a background thread."""
         self._thread.start()
         return self

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from ieomoa.answers import InvalidAnswer
 from ieomoa.answers.text import clean
 from ieomoa.korean_time import in_korea, today_kst
+
 MIN_AGE = 15
 MAX_AGE = 100
 

@@ -86,7 +86,7 @@ class RegionDirectory:
     moved: tuple[Moved, ...] = ()
 
     @classmethod
-    def load(cls, path: Path = DATA) -> "RegionDirectory":
+    def load(cls, path: Path = DATA) -> RegionDirectory:
         """Read the shipped list."""
         data = json.loads(path.read_text("utf-8"))
         names: dict[str, str] = {}

@@ -7,7 +7,7 @@ The same file feeds the spaCy entity ruler (nlu/ieomoa_nlu/build_spacy.py): each
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -51,7 +51,7 @@ def named_values(name: str, text: str) -> list[str]:
     return [v for v in values(name) if v in found]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _phrases_longest_first(name: str) -> tuple[tuple[str, str], ...]:
     pairs = {
         "".join(phrase.split()): value

@@ -17,7 +17,12 @@ from ieomoa.conversation import messages
 from ieomoa.conversation.incoming import Incoming, IncomingKind
 from ieomoa.conversation.outgoing import OutgoingButton, OutgoingMessage, render_replies
 from ieomoa.conversation.rasa_client import RasaClient, RasaUnavailable, asks_to_erase
-from ieomoa.conversation.typed_choices import Choice, keyboards_in, match_typed_choice, without_command_prefix
+from ieomoa.conversation.typed_choices import (
+    Choice,
+    keyboards_in,
+    match_typed_choice,
+    without_command_prefix,
+)
 from ieomoa.services.buttons import ButtonRegistry
 from ieomoa.services.chats import ChatPreferences, ChatService
 from ieomoa.services.erasure import ErasureService

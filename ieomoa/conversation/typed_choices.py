@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
-from typing import Any
 from dataclasses import dataclass
+from typing import Any
 
 MAX_CHOICE_LENGTH = 40
 NUMBER_PREFIX = re.compile(r"^\s*\d{1,2}\s*번\s*\.?\s*")

@@ -8,10 +8,9 @@ keyboard is the chat's latest (checked by the caller against ``KeyboardService``
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-
-from collections.abc import Sequence
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, sessionmaker

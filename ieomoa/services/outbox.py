@@ -39,7 +39,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import ColumnElement, Select, and_, case, exists, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -57,7 +57,7 @@ Clock = Callable[[], datetime]
 
 def aware(value: datetime) -> datetime:
     """SQLite returns naive datetimes; every stored time is UTC."""
-    return value if value.tzinfo is not None else value.replace(tzinfo=timezone.utc)
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 def to_micros(moment: datetime) -> int:
@@ -67,7 +67,7 @@ def to_micros(moment: datetime) -> int:
 
 def from_micros(micros: int) -> datetime:
     """The moment ``to_micros`` gave."""
-    return datetime.fromtimestamp(micros / 1_000_000, tz=timezone.utc)
+    return datetime.fromtimestamp(micros / 1_000_000, tz=UTC)
 
 
 @dataclass(frozen=True)

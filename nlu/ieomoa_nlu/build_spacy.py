@@ -35,7 +35,7 @@ import shutil
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 if __package__ in (None, ""):  # run as a script: make ieomoa_nlu importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -67,7 +67,7 @@ def _is_noun(tag: str) -> bool:
     return tag.startswith(("N", "SN", "SL", "XSN", "XPN"))
 
 
-def phrase_pattern(nlp: Any, phrase: Phrase) -> Optional[List[Dict[str, Any]]]:
+def phrase_pattern(nlp: Any, phrase: Phrase) -> list[dict[str, Any]] | None:
     """Token pattern for one phrase (see the module docstring for the rules), or None."""
     doc = nlp.make_doc(phrase.text)
     tokens = [t for t in doc if not t.is_space]
@@ -88,13 +88,13 @@ def phrase_pattern(nlp: Any, phrase: Phrase) -> Optional[List[Dict[str, Any]]]:
         token = tokens[0]
         if token.tag_.startswith(PREDICATE_TAGS):
             return [{"LEMMA": token.lemma_}]
-        spec: Dict[str, Any] = {"LOWER": token.lower_}
+        spec: dict[str, Any] = {"LOWER": token.lower_}
         if phrase.needs_proper_noun:
             spec["TAG"] = "NNP"
         elif len(token.text) == 1 and _is_noun(token.tag_):
             spec["TAG"] = token.tag_  # "간" the organ, not "간" of "학교 간 날" (NNB)
         return [spec]
-    pattern: List[Dict[str, Any]] = []
+    pattern: list[dict[str, Any]] = []
     for i, token in enumerate(tokens):
         previous = tokens[i - 1] if i else None
         following = tokens[i + 1] if i + 1 < len(tokens) else None
@@ -127,7 +127,7 @@ def phrase_pattern(nlp: Any, phrase: Phrase) -> Optional[List[Dict[str, Any]]]:
     return pattern
 
 
-def ruler_patterns(nlp: Any, phrases: List[Phrase]) -> List[Dict[str, Any]]:
+def ruler_patterns(nlp: Any, phrases: list[Phrase]) -> list[dict[str, Any]]:
     """Entity-ruler patterns, one per distinct (entity, token pattern, id)."""
     seen = set()
     patterns = []
@@ -177,7 +177,7 @@ def build(vocabulary_path: Path = VOCABULARY_FILE, regions_path: Path = REGIONS_
     return nlp
 
 
-def main(argv: List[str] | None = None) -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", type=Path, help="directory to write the pipeline to")
     parser.add_argument("--vocabulary", type=Path, default=VOCABULARY_FILE)

@@ -22,15 +22,15 @@ Three Rasa components, used in nlu/config.yml after DIETClassifier:
 from __future__ import annotations
 
 import typing
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
+import rasa.shared.utils.io
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.nlu.extractors.spacy_entity_extractor import SpacyEntityExtractor
-import rasa.shared.utils.io
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_NAME_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
@@ -49,7 +49,7 @@ class VocabularyEntityExtractor(SpacyEntityExtractor):
     """spaCy's entities with the pattern id (the normalized value) as value."""
 
     @staticmethod
-    def _extract_entities(doc: "Doc") -> List[Dict[Text, Any]]:
+    def _extract_entities(doc: Doc) -> list[dict[str, Any]]:
         return [
             {
                 "entity": ent.label_,
@@ -67,13 +67,13 @@ class PatternEntityExtractor(CreatedFromConfig, GraphComponent, EntityExtractorM
     """Phone numbers and application numbers by regular expression."""
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> dict[str, Any]:
         return {}
 
-    def __init__(self, config: Dict[Text, Any]) -> None:
+    def __init__(self, config: dict[str, Any]) -> None:
         self._config = config
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             extracted = self.add_extractor_name(pattern_entities(message.get(TEXT) or ""))
             message.set(ENTITIES, message.get(ENTITIES, []) + extracted, add_to_output=True)
@@ -98,7 +98,7 @@ class EntityOverlapFilter(GraphComponent):
     """
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> dict[str, Any]:
         return {
             "preferred_extractors": ["PatternEntityExtractor", "VocabularyEntityExtractor"],
             "intent_bound_extractors": ["VocabularyEntityExtractor"],
@@ -109,12 +109,12 @@ class EntityOverlapFilter(GraphComponent):
 
     def __init__(
         self,
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
-        intents_with_entities: Optional[List[Text]] = None,
-        closed_values: Optional[Dict[Text, List[Text]]] = None,
-        entity_intents: Optional[Dict[Text, List[Text]]] = None,
+        intents_with_entities: list[str] | None = None,
+        closed_values: dict[str, list[str]] | None = None,
+        entity_intents: dict[str, list[str]] | None = None,
     ) -> None:
         self._config = {**self.get_default_config(), **config}
         self._model_storage = model_storage
@@ -124,8 +124,8 @@ class EntityOverlapFilter(GraphComponent):
         self._entity_intents = {entity: set(found) for entity, found in (entity_intents or {}).items()}
 
     @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "EntityOverlapFilter":
+    def create(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> EntityOverlapFilter:
         return cls(config, model_storage, resource)
 
     def train(self, training_data: TrainingData) -> Resource:
@@ -136,8 +136,8 @@ class EntityOverlapFilter(GraphComponent):
         }
         synonyms = training_data.entity_synonyms
         closed = set(self._config["closed_entities"])
-        known: Dict[Text, set] = {entity: set(synonyms.values()) for entity in closed}
-        intents: Dict[Text, set] = {}
+        known: dict[str, set] = {entity: set(synonyms.values()) for entity in closed}
+        intents: dict[str, set] = {}
         for example in training_data.training_examples:
             for entity in example.get(ENTITIES) or []:
                 intents.setdefault(entity["entity"], set()).add(example.get(INTENT))
@@ -159,11 +159,11 @@ class EntityOverlapFilter(GraphComponent):
         return self._resource
 
     @classmethod
-    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-             execution_context: ExecutionContext, **kwargs: Any) -> "EntityOverlapFilter":
-        intents: List[Text] = []
-        closed_values: Dict[Text, List[Text]] = {}
-        entity_intents: Dict[Text, List[Text]] = {}
+    def load(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
+             execution_context: ExecutionContext, **kwargs: Any) -> EntityOverlapFilter:
+        intents: list[str] = []
+        closed_values: dict[str, list[str]] = {}
+        entity_intents: dict[str, list[str]] = {}
         try:
             with model_storage.read_from(resource) as directory:
                 intents = rasa.shared.utils.io.read_json_file(directory / "intents_with_entities.json")
@@ -173,17 +173,17 @@ class EntityOverlapFilter(GraphComponent):
             pass  # not trained (no training data): nothing is intent-bound or closed
         return cls(config, model_storage, resource, intents, closed_values, entity_intents)
 
-    def _plausible(self, entity: Dict[Text, Any], intent: Optional[Text]) -> bool:
+    def _plausible(self, entity: dict[str, Any], intent: str | None) -> bool:
         """A closed set's entity with one of its values, under an intent annotated with it."""
         name = entity["entity"]
         if name in self._closed_values and str(entity.get("value")) not in self._closed_values[name]:
             return False
         return name not in self._entity_intents or intent in self._entity_intents[name]
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: list[Message]) -> list[Message]:
         bound = set(self._config["intent_bound_extractors"])
         for message in messages:
-            entities: Optional[List[Dict[Text, Any]]] = message.get(ENTITIES)
+            entities: list[dict[str, Any]] | None = message.get(ENTITIES)
             if not entities:
                 continue
             intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)

@@ -7,7 +7,7 @@ tests can run them quickly.
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List, Text
+from typing import Any
 
 # 010-2345-6789, 010 2345 6789, 01098765432, +82 10-2345-6789: one entity, digits only.
 PHONE = re.compile(
@@ -22,7 +22,7 @@ def phone_digits(text: str) -> str:
     return "0" + digits[2:] if digits.startswith("82") else digits
 
 
-def pattern_entities(text: str) -> List[Dict[Text, Any]]:
+def pattern_entities(text: str) -> list[dict[str, Any]]:
     """Phone and application numbers in the text, with normalized values."""
     found = []
     for match in PHONE.finditer(text):
@@ -39,22 +39,22 @@ def pattern_entities(text: str) -> List[Dict[Text, Any]]:
 
 
 def resolve_overlaps(
-    entities: List[Dict[Text, Any]], preferred: List[Text]
-) -> List[Dict[Text, Any]]:
+    entities: list[dict[str, Any]], preferred: list[str]
+) -> list[dict[str, Any]]:
     """Entities of the preferred extractors win every span they touch.
 
     Among preferred entities that overlap each other the longest (then the first) stays;
     any other entity overlapping a kept preferred one is dropped.
     """
 
-    def overlaps(a: Dict[Text, Any], b: Dict[Text, Any]) -> bool:
+    def overlaps(a: dict[str, Any], b: dict[str, Any]) -> bool:
         return a["start"] < b["end"] and b["start"] < a["end"]
 
     ranked = sorted(
         (e for e in entities if e.get("extractor") in preferred),
         key=lambda e: (-(e["end"] - e["start"]), preferred.index(e["extractor"]), e["start"]),
     )
-    kept: List[Dict[Text, Any]] = []
+    kept: list[dict[str, Any]] = []
     for entity in ranked:
         if not any(overlaps(entity, other) for other in kept):
             kept.append(entity)
@@ -66,7 +66,7 @@ def resolve_overlaps(
     return sorted(result, key=lambda e: (e["start"], e["end"]))
 
 
-def keep_first_of_each_value(entities: List[Dict[Text, Any]]) -> List[Dict[Text, Any]]:
+def keep_first_of_each_value(entities: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """One entity per (type, value): "부산이에요 부산", "콩팥이 안 좋아서 투석해요"."""
     seen = set()
     kept = []

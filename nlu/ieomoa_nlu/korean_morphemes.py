@@ -19,8 +19,9 @@ Standard library and python-mecab-ko only, so the unit tests can run it without 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable, List, NamedTuple, Optional
+from typing import NamedTuple
 
 from mecab import MeCab
 
@@ -71,7 +72,7 @@ class KoreanMorphemes:
 
     def __init__(self, names: Iterable[str] = ()) -> None:
         self._mecab = MeCab()
-        self.names: List[str] = []
+        self.names: list[str] = []
         self.set_names(names)
 
     def set_names(self, names: Iterable[str]) -> None:
@@ -80,12 +81,12 @@ class KoreanMorphemes:
         self._names = set(self.names)
         self._longest = max((len(n) for n in self.names), default=0)
 
-    def __call__(self, text: str) -> List[Morpheme]:
+    def __call__(self, text: str) -> list[Morpheme]:
         return split_endings(text, self._join_names(text, self.mecab(text)))
 
-    def mecab(self, text: str) -> List[Morpheme]:
+    def mecab(self, text: str) -> list[Morpheme]:
         """MeCab's morphemes with offsets in the text; a verb's lemma is its stem."""
-        found: List[Morpheme] = []
+        found: list[Morpheme] = []
         position = 0
         for m in self._mecab.parse(text):
             # MeCab's spans do not count leading whitespace: find each surface in the text.
@@ -101,7 +102,7 @@ class KoreanMorphemes:
             found.append(Morpheme(start, position, m.pos, lemma, ending))
         return found
 
-    def _join_names(self, text: str, found: List[Morpheme]) -> List[Morpheme]:
+    def _join_names(self, text: str, found: list[Morpheme]) -> list[Morpheme]:
         """Join the morphemes that spell a name; the longest name wins.
 
         A run spans two morphemes or more and starts a word or with a noun-like morpheme
@@ -112,11 +113,11 @@ class KoreanMorphemes:
         """
         if not self._names:
             return found
-        joined: List[Morpheme] = []
+        joined: list[Morpheme] = []
         i = 0
         while i < len(found):
             start = found[i].start
-            best: Optional[tuple] = None  # (last morpheme, end offset)
+            best: tuple | None = None  # (last morpheme, end offset)
             j = i
             at_word_start = start == 0 or text[start - 1].isspace()
             while (
@@ -151,7 +152,7 @@ class KoreanMorphemes:
         return joined
 
 
-def stem_end(text: str, m: Morpheme) -> Optional[int]:
+def stem_end(text: str, m: Morpheme) -> int | None:
     """Where the stem ends inside a fused "predicate + ending" token, or None to keep it whole.
 
     The ending written out in full is split off ("했어요" = 하 + 았 + 어요 → "했" | "어요");
@@ -170,9 +171,9 @@ def stem_end(text: str, m: Morpheme) -> Optional[int]:
     return None
 
 
-def split_endings(text: str, morphemes: List[Morpheme]) -> List[Morpheme]:
+def split_endings(text: str, morphemes: list[Morpheme]) -> list[Morpheme]:
     """Split each fused predicate into its stem and the ending after it: "보여요" → "보여" + "요"."""
-    result: List[Morpheme] = []
+    result: list[Morpheme] = []
     for m in morphemes:
         cut = stem_end(text, m)
         if cut is None:
@@ -184,7 +185,7 @@ def split_endings(text: str, morphemes: List[Morpheme]) -> List[Morpheme]:
     return result
 
 
-def tokenizer_names(vocabulary_path: Optional[Path] = None, regions_path: Optional[Path] = None) -> List[str]:
+def tokenizer_names(vocabulary_path: Path | None = None, regions_path: Path | None = None) -> list[str]:
     """The names both tokenizers join: every region spelling, and nouns of the vocabulary.
 
     MeCab reads a word differently alone and in a sentence ("소아마비" is one noun alone,
@@ -195,7 +196,13 @@ def tokenizer_names(vocabulary_path: Optional[Path] = None, regions_path: Option
     * the leading nouns of a word of a longer phrase, when a verb or particle follows them
       ("부정확" of "발음이 부정확해").
     """
-    from ieomoa_nlu.vocabulary import REGION_ENTITY, REGIONS_FILE, VOCABULARY_FILE, region_names, vocabulary_phrases
+    from ieomoa_nlu.vocabulary import (
+        REGION_ENTITY,
+        REGIONS_FILE,
+        VOCABULARY_FILE,
+        region_names,
+        vocabulary_phrases,
+    )
 
     plain = KoreanMorphemes()
     names = set()

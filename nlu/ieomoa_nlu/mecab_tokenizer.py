@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.nlu.tokenizers.tokenizer import Token, Tokenizer
@@ -30,7 +30,7 @@ from ieomoa_nlu.korean_morphemes import KoreanMorphemes
 SKIPPED_POS_PREFIXES = ("SF", "SE", "SS", "SP", "SO", "SW", "SY", "SC")
 
 
-def names_file(pipeline: Optional[Text]) -> Optional[Path]:
+def names_file(pipeline: str | None) -> Path | None:
     """The names file of a built spaCy pipeline (its tokenizer), if there is one."""
     if not pipeline:
         return None
@@ -45,7 +45,7 @@ class MecabKoTokenizer(CreatedFromConfig, Tokenizer):
     """Splits Korean text into morphemes; each token keeps its place in the text."""
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> dict[str, Any]:
         """Returns the component's default config."""
         return {
             "intent_tokenization_flag": False,
@@ -58,19 +58,19 @@ class MecabKoTokenizer(CreatedFromConfig, Tokenizer):
         }
 
     @staticmethod
-    def supported_languages() -> Optional[List[Text]]:
+    def supported_languages() -> list[str] | None:
         """Korean only."""
         return ["ko"]
 
     @classmethod
-    def fingerprint_addon(cls, config: Dict[Text, Any]) -> Optional[str]:
+    def fingerprint_addon(cls, config: dict[str, Any]) -> str | None:
         """The names change the tokens: Rasa's training cache must see them."""
         path = names_file(config.get("names_from"))
         return hashlib.sha256(path.read_bytes()).hexdigest() if path else None
 
-    def __init__(self, config: Dict[Text, Any]) -> None:
+    def __init__(self, config: dict[str, Any]) -> None:
         super().__init__(config)
-        names: List[str] = []
+        names: list[str] = []
         if config.get("names_from"):
             path = names_file(config["names_from"])
             if path is None:
@@ -81,7 +81,7 @@ class MecabKoTokenizer(CreatedFromConfig, Tokenizer):
             names = json.loads(path.read_text("utf-8"))["names"]
         self._analyzer = KoreanMorphemes(names)
 
-    def tokenize(self, message: Message, attribute: Text) -> List[Token]:
+    def tokenize(self, message: Message, attribute: str) -> list[Token]:
         """Morphemes of the text as tokens, punctuation left out."""
         text = message.get(attribute) or ""
         tokens = [

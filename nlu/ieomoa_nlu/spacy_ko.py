@@ -20,8 +20,9 @@ Registered through the ``spacy_tokenizers`` entry point (nlu/pyproject.toml), so
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Tuple
+from typing import Any
 
 import spacy
 import srsly
@@ -45,22 +46,22 @@ class MecabTokenizer:
         self._analyzer = KoreanMorphemes(names)
 
     @property
-    def names(self) -> List[str]:
+    def names(self) -> list[str]:
         return self._analyzer.names
 
     def set_names(self, names: Iterable[str]) -> None:
         """Words that stay one token when MeCab splits them (region names, vocabulary words)."""
         self._analyzer.set_names(names)
 
-    def __reduce__(self) -> Tuple[Any, ...]:
+    def __reduce__(self) -> tuple[Any, ...]:
         return MecabTokenizer, (self.vocab, self.names)
 
-    def morphemes(self, text: str) -> List[Morpheme]:
+    def morphemes(self, text: str) -> list[Morpheme]:
         """The morphemes of the text, names joined and fused verbs split after their stem."""
         return self._analyzer(text)
 
     def __call__(self, text: str) -> Doc:
-        pieces: List[Tuple[str, str, str]] = []  # (text, full tag, lemma)
+        pieces: list[tuple[str, str, str]] = []  # (text, full tag, lemma)
         position = 0
         for start, end, tag, lemma, _ in self.morphemes(text):
             if start > position and text[position:start].strip():
@@ -71,9 +72,9 @@ class MecabTokenizer:
         if text[position:].strip():
             pieces.append((text[position:].strip(), "SY", text[position:].strip()))
         words, spaces = get_words_and_spaces([p[0] for p in pieces], text)
-        full_tags: List[str] = []
-        lemmas: List[str] = []
-        tags: List[str] = []
+        full_tags: list[str] = []
+        lemmas: list[str] = []
+        tags: list[str] = []
         k = 0
         for word in words:
             if k < len(pieces) and word == pieces[k][0]:
@@ -99,14 +100,14 @@ class MecabTokenizer:
     def to_bytes(self, **kwargs: Any) -> bytes:
         return srsly.json_dumps({"names": self.names}).encode("utf-8")
 
-    def from_bytes(self, data: bytes, **kwargs: Any) -> "MecabTokenizer":
+    def from_bytes(self, data: bytes, **kwargs: Any) -> MecabTokenizer:
         self.set_names(srsly.json_loads(data.decode("utf-8"))["names"])
         return self
 
     def to_disk(self, path: Path, **kwargs: Any) -> None:
         Path(path).write_bytes(self.to_bytes())
 
-    def from_disk(self, path: Path, **kwargs: Any) -> "MecabTokenizer":
+    def from_disk(self, path: Path, **kwargs: Any) -> MecabTokenizer:
         return self.from_bytes(Path(path).read_bytes())
 
 
@@ -165,7 +166,7 @@ class RegionContext:
     "음성으로 말할게요" and "예산이 부족해요" stay what they are.
     """
 
-    def __init__(self, stems: Dict[str, str]) -> None:
+    def __init__(self, stems: dict[str, str]) -> None:
         self.stems = dict(stems)
 
     def __call__(self, doc: Doc) -> Doc:
@@ -194,14 +195,14 @@ class RegionContext:
         return bool(rest) and rest[0].lemma_ in LIVING
 
 
-def make_region_context(nlp: Language, name: str, stems: Dict[str, str]) -> RegionContext:
+def make_region_context(nlp: Language, name: str, stems: dict[str, str]) -> RegionContext:
     """Factory of RegionContext (the stems and their official names are in the pipeline's config)."""
     return RegionContext(stems)
 
 
 # spaCy validates factory arguments from the annotations, which this module's postponed
 # evaluation leaves as strings.
-make_region_context.__annotations__ = {"nlp": Language, "name": str, "stems": Dict[str, str], "return": RegionContext}
+make_region_context.__annotations__ = {"nlp": Language, "name": str, "stems": dict[str, str], "return": RegionContext}
 Language.factory("ieomoa_region_context", default_config={"stems": {}}, func=make_region_context)
 
 
@@ -210,7 +211,7 @@ Language.factory("ieomoa_region_context", default_config={"stems": {}}, func=mak
 spacy.registry.tokenizers.register(TOKENIZER_NAME, func=create_tokenizer)
 
 
-def blank_korean(names: Optional[Iterable[str]] = None) -> Any:
+def blank_korean(names: Iterable[str] | None = None) -> Any:
     """A blank ``ko`` pipeline with this tokenizer."""
     nlp = spacy.blank("ko", config={"nlp": {"tokenizer": {"@tokenizers": TOKENIZER_NAME}}})
     if names is not None:

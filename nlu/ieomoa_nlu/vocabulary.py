@@ -29,7 +29,6 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Optional
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DATA_DIR = REPO_ROOT / "ieomoa" / "data"
@@ -60,13 +59,13 @@ def load_json(path: Path) -> dict:
     return json.loads(Path(path).read_text("utf-8"))
 
 
-def vocabularies(path: Path = VOCABULARY_FILE) -> Dict[str, dict]:
+def vocabularies(path: Path = VOCABULARY_FILE) -> dict[str, dict]:
     """The vocabularies by name (disability_type, severity …)."""
     return load_json(path)["vocabularies"]
 
 
-def vocabulary_phrases(path: Path = VOCABULARY_FILE) -> List[Phrase]:
-    phrases: List[Phrase] = []
+def vocabulary_phrases(path: Path = VOCABULARY_FILE) -> list[Phrase]:
+    phrases: list[Phrase] = []
     for vocabulary in vocabularies(path).values():
         for value in vocabulary["values"]:
             texts = [value["id"], *value["patterns"]]
@@ -75,7 +74,7 @@ def vocabulary_phrases(path: Path = VOCABULARY_FILE) -> List[Phrase]:
     return phrases
 
 
-def sigungu_stem(name: str) -> Optional[str]:
+def sigungu_stem(name: str) -> str | None:
     """"청주시" → "청주"; None when nothing of two letters or more would be left."""
     stem = _SIGUNGU_SUFFIX.sub("", name)
     return stem if stem != name and len(stem) >= 2 else None
@@ -93,7 +92,7 @@ def sido_short_names(regions: dict) -> set:
     return names
 
 
-def region_phrases(path: Path = REGIONS_FILE) -> List[Phrase]:
+def region_phrases(path: Path = REGIONS_FILE) -> list[Phrase]:
     regions = load_json(path)
     taken = sido_short_names(regions)
     full_count: Counter = Counter()
@@ -107,7 +106,7 @@ def region_phrases(path: Path = REGIONS_FILE) -> List[Phrase]:
     sido_spellings = [
         (spelling, sido["name"]) for sido in regions["sido"] for spelling in [sido["name"], *sido["aliases"]]
     ]
-    phrases: List[Phrase] = []
+    phrases: list[Phrase] = []
     for sido in regions["sido"]:
         spellings = list(dict.fromkeys([sido["name"], *sido["aliases"]]))
         for spelling in spellings:
@@ -142,7 +141,7 @@ def region_phrases(path: Path = REGIONS_FILE) -> List[Phrase]:
     return phrases
 
 
-def region_names(path: Path = REGIONS_FILE) -> List[str]:
+def region_names(path: Path = REGIONS_FILE) -> list[str]:
     """Every single-word region spelling: the tokenizer keeps each one token."""
     regions = load_json(path)
     names = set()
@@ -159,6 +158,6 @@ def region_names(path: Path = REGIONS_FILE) -> List[str]:
 
 def all_phrases(
     vocabulary_path: Path = VOCABULARY_FILE, regions_path: Path = REGIONS_FILE
-) -> List[Phrase]:
+) -> list[Phrase]:
     return vocabulary_phrases(vocabulary_path) + region_phrases(regions_path)
 

@@ -7,7 +7,6 @@ from pathlib import Path
 from ieomoa.crypto import unseal
 from ieomoa.db import session_factory
 from ieomoa.services.applications import ApplicationService
-from tests.e2e.conftest import start_bot
 from tests.e2e.conversation import Conversation
 from tests.support.stack import RunningStack
 from tests.support.telegram_standin import TelegramStandIn

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import io
 import uuid
+from pathlib import Path
 
 import soundfile
-
-from pathlib import Path
 
 from tests.e2e.conftest import start_bot
 from tests.e2e.conversation import Conversation

@@ -221,7 +221,7 @@ def test_every_server_listens_on_loopback_only(
     outside = non_loopback_address()
     if outside is None:
         return
-    for process, port in servers:
+    for _process, port in servers:
         with pytest.raises(OSError), socket.create_connection((outside, port), timeout=3):
             pass
 

@@ -11,11 +11,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from agency_api.app import create_app
 from ieomoa.models import AuditEntry, OutboxMessage
 from ieomoa.services.agencies import AgencyTokenService
 from ieomoa.services.applications import ApplicationService
 from ieomoa.services.status import allowed_next
-from agency_api.app import create_app
 from tests.support.applications import draft
 
 

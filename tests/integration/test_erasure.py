@@ -7,7 +7,15 @@ from datetime import timedelta
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from ieomoa.models import Application, AuditEntry, CaregiverLink, Chat, ErasureRequest, OutboxMessage, TimelineEntry
+from ieomoa.models import (
+    Application,
+    AuditEntry,
+    CaregiverLink,
+    Chat,
+    ErasureRequest,
+    OutboxMessage,
+    TimelineEntry,
+)
 from ieomoa.services.applications import ApplicationService
 from ieomoa.services.caregivers import CaregiverService
 from ieomoa.services.chats import ChatService

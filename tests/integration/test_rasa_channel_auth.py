@@ -20,7 +20,7 @@ from ieomoa.db import session_factory
 from ieomoa.services.applications import ApplicationService
 from tests.support.applications import draft
 from tests.support.stack import RasaApi, RunningStack, free_port
-from tools.stack import RASA_PYTHON, NLU_DIR, current_model
+from tools.stack import NLU_DIR, RASA_PYTHON, current_model
 
 WEBHOOK = "/webhooks/rest/webhook"
 

@@ -22,8 +22,8 @@ import pytest
 import redis
 
 from bench.support.replicas import REDIS_URL, RasaReplicas, start_rasa_replicas
-from ieomoa.conversation.rasa_client import TOKEN_HEADER
 from ieomoa.config import PROJECT_ROOT
+from ieomoa.conversation.rasa_client import TOKEN_HEADER
 from ieomoa.rasa_endpoints import redis_lock_store_config
 from tests.support.postgres import fresh_database, require_postgres
 

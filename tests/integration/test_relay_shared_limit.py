@@ -16,12 +16,12 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bench.support.telegram_standin import TelegramStandIn
 from ieomoa.db import make_engine
 from ieomoa.models import OutboxMessage, utcnow
 from ieomoa.services.outbox import OutboxService
 from relay.senders.telegram import TelegramSender, telegram_bot
 from relay.worker import OutboxRelay, RelayLimits
-from bench.support.telegram_standin import TelegramStandIn
 
 RATE = 30.0
 INTERVAL = timedelta(seconds=1 / RATE)

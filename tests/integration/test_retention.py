@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import create_engine, func, select, text, update
@@ -199,7 +199,7 @@ def test_without_a_tracker_store_nothing_is_created_and_chats_are_left_alone(
 ) -> None:
     ChatService(sessions).set_easy_read("tg-51", "telegram", True)
     with sessions.begin() as session:
-        session.execute(update(Chat).values(last_seen_at=datetime(2020, 1, 1, tzinfo=timezone.utc)))
+        session.execute(update(Chat).values(last_seen_at=datetime(2020, 1, 1, tzinfo=UTC)))
 
     # No tracker store configured: whether the chat is still talking is unknown, so it stays.
     assert sweep_at(sessions, None, utcnow()).run().chat_settings == 0

@@ -6,6 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
+from cryptography.fernet import InvalidToken
 from sqlalchemy import create_engine, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -94,7 +95,7 @@ def test_the_stored_update_is_encrypted(ledger: UpdateLedger, sessions: sessionm
     stored = " ".join(str(value) for value in row.values())
     assert "김하늘" not in stored and "010-1234-5678" not in stored
     assert unseal(row["sealed_update"], SECRET) == an_update(4)
-    with pytest.raises(Exception):
+    with pytest.raises(InvalidToken):
         unseal(row["sealed_update"], "another-key")
 
 
@@ -151,8 +152,9 @@ def test_a_lease_must_be_positive(sessions: sessionmaker[Session]) -> None:
 
 def test_claims_made_before_the_migration_count_as_done(database_url: str) -> None:
     # The fixture's database is at head; rebuild this table's history on a fresh copy.
-    from ieomoa.migrate import alembic_config
     from alembic import command
+
+    from ieomoa.migrate import alembic_config
 
     command.downgrade(alembic_config(database_url), "0010")
     engine = create_engine(database_url)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from actions.caregivers import REMOVE_ALL, removal_buttons
 from ieomoa.models import CaregiverLink
@@ -15,8 +15,8 @@ def link(link_id: int, at: datetime, share: bool = False) -> CaregiverLink:
 
 def test_each_caregiver_gets_a_button_then_all() -> None:
     buttons = removal_buttons([
-        link(7, datetime(2026, 11, 20, 6, 5, tzinfo=timezone.utc)),          # 15:05 in Korea
-        link(9, datetime(2026, 11, 24, 16, 0, tzinfo=timezone.utc), True),   # 01:00 the next day
+        link(7, datetime(2026, 11, 20, 6, 5, tzinfo=UTC)),          # 15:05 in Korea
+        link(9, datetime(2026, 11, 24, 16, 0, tzinfo=UTC), True),   # 01:00 the next day
     ])
     assert [b["title"] for b in buttons] == [
         "1번 11월 20일 오후 3시 5분에 연결한 보호자",

@@ -7,7 +7,7 @@ chat that may have made none is not told it did: it is asked kindly to come back
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,7 @@ from ieomoa.db import session_factory
 from ieomoa.services.caregivers import CaregiverService, Redemption
 
 DOMAIN = Path(__file__).resolve().parents[2] / "nlu" / "domain" / "status_and_caregivers.yml"
-NOW = datetime(2026, 11, 20, 6, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 20, 6, 0, tzinfo=UTC)
 
 
 @pytest.fixture

@@ -9,7 +9,12 @@ import pytest
 
 from ieomoa.channels import channel_of, telegram_chat_id, telegram_sender
 from ieomoa.config import ACTION_SECRET_HEADER, PROJECT_ROOT
-from ieomoa.rasa_endpoints import TRACKER_STORE_TYPE, tracker_store_config, tracker_store_url, write_endpoints
+from ieomoa.rasa_endpoints import (
+    TRACKER_STORE_TYPE,
+    tracker_store_config,
+    tracker_store_url,
+    write_endpoints,
+)
 from tests.support.stack import settings_from
 
 

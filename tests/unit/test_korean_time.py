@@ -6,7 +6,7 @@ Korea. Someone born on 27 November 2011 turns 15 that Korean day and may apply.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 from rasa_sdk import Tracker
@@ -19,7 +19,7 @@ from ieomoa.answers.dates import parse_birth_date, spoken_day, spoken_moment
 from ieomoa.korean_time import now_kst, today_kst
 from ieomoa.status_messages import status_push_text
 
-CLOCK_UTC = datetime(2026, 11, 26, 16, 0, tzinfo=timezone.utc)
+CLOCK_UTC = datetime(2026, 11, 26, 16, 0, tzinfo=UTC)
 BORN = "2011년 11월 27일"
 
 

@@ -6,7 +6,15 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from telegram.error import BadRequest, Conflict, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.error import (
+    BadRequest,
+    Conflict,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
 
 from relay.senders.base import ChatBlocked, DeliveryError, RateLimited, Refused, TemporaryFailure
 from relay.senders.telegram import TelegramSender

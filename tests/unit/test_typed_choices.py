@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -39,9 +39,9 @@ def own_keyboards() -> dict[str, list[Choice]]:
     """Keyboards built in code: the caregiver removal list and the bot's voice offer."""
     links = [
         CaregiverLink(id=7, applicant_sender_id="tg-1", caregiver_sender_id="tg-7", share_sensitive=False,
-                      created_at=datetime(2026, 11, 20, 6, 5, tzinfo=timezone.utc)),
+                      created_at=datetime(2026, 11, 20, 6, 5, tzinfo=UTC)),
         CaregiverLink(id=9, applicant_sender_id="tg-1", caregiver_sender_id="tg-9", share_sensitive=True,
-                      created_at=datetime(2026, 11, 24, 16, 0, tzinfo=timezone.utc)),
+                      created_at=datetime(2026, 11, 24, 16, 0, tzinfo=UTC)),
     ]
     return {
         "caregiver removal": [Choice(b["title"], b["payload"]) for b in removal_buttons(links)],
