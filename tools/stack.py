@@ -17,6 +17,7 @@ import os
 import secrets
 import sys
 import time
+from functools import partial
 from pathlib import Path
 from typing import IO
 
@@ -91,36 +92,27 @@ def rasa_process(
     return ManagedProcess("rasa", command, env, NLU_DIR, log_dir / "rasa.log", echo)
 
 
+def service_process(
+    name: str, arguments: list[str], *, env: dict[str, str], log_dir: Path, echo: IO[str] | None = None
+) -> ManagedProcess:
+    """A service of this checkout under the app environment's interpreter, logging to <name>.log."""
+    command = [sys.executable, *arguments]
+    return ManagedProcess(name, command, env, PROJECT_ROOT, log_dir / f"{name}.log", echo)
+
+
 def action_server_process(
     *, port: int, env: dict[str, str], log_dir: Path, echo: IO[str] | None = None
 ) -> ManagedProcess:
     """The action server running actions/: rasa_sdk behind the ACTION_SERVER_SECRET check."""
-    command = [sys.executable, *service_commands.action_server(port)]
-    return ManagedProcess("actions", command, env, PROJECT_ROOT, log_dir / "actions.log", echo)
+    return service_process("actions", service_commands.action_server(port), env=env, log_dir=log_dir, echo=echo)
 
 
-def bot_process(*, env: dict[str, str], log_dir: Path, echo: IO[str] | None = None) -> ManagedProcess:
-    """The Telegram bot (polling, or a webhook server when BOT_MODE=webhook)."""
-    command = [sys.executable, *service_commands.bot()]
-    return ManagedProcess("bot", command, env, PROJECT_ROOT, log_dir / "bot.log", echo)
-
-
-def relay_process(*, env: dict[str, str], log_dir: Path, echo: IO[str] | None = None) -> ManagedProcess:
-    """The outbox relay that pushes status messages through the bot."""
-    command = [sys.executable, *service_commands.relay()]
-    return ManagedProcess("relay", command, env, PROJECT_ROOT, log_dir / "relay.log", echo)
-
-
-def agency_api_process(*, env: dict[str, str], log_dir: Path, echo: IO[str] | None = None) -> ManagedProcess:
-    """The agency API (FastAPI under uvicorn)."""
-    command = [sys.executable, *service_commands.agency_api()]
-    return ManagedProcess("agency-api", command, env, PROJECT_ROOT, log_dir / "agency-api.log", echo)
-
-
-def kakao_process(*, env: dict[str, str], log_dir: Path, echo: IO[str] | None = None) -> ManagedProcess:
-    """The KakaoTalk skill server (FastAPI under uvicorn)."""
-    command = [sys.executable, *service_commands.kakao()]
-    return ManagedProcess("kakao", command, env, PROJECT_ROOT, log_dir / "kakao.log", echo)
+# The Telegram bot (polling, or a webhook server when BOT_MODE=webhook), the outbox relay,
+# the agency API and KakaoTalk's skill server (both FastAPI under uvicorn).
+bot_process = partial(service_process, "bot", service_commands.bot())
+relay_process = partial(service_process, "relay", service_commands.relay())
+agency_api_process = partial(service_process, "agency-api", service_commands.agency_api())
+kakao_process = partial(service_process, "kakao", service_commands.kakao())
 
 
 def kakao_skill_port() -> int | None:
