@@ -175,7 +175,9 @@ class LedgeredUpdateProcessor(PerChatUpdateProcessor):
         super().__init__(max_concurrent_updates)
         self.delivery = delivery
 
-    async def process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+    # PTB marks process_update final (it only takes the semaphore), but the claim must start
+    # before that wait, and process_update is the only hook that runs before it.
+    async def process_update(self, update: object, coroutine: Awaitable[Any]) -> None:  # type: ignore[misc]
         """Claim before waiting for the semaphore or the chat, so a waiting update is kept too."""
         handlers = coroutine
         if isinstance(update, Update):
