@@ -75,7 +75,9 @@ def _holder(port: int) -> str:
     """Who listens on a port, as far as we may see."""
     try:
         for connection in psutil.net_connections(kind="tcp"):
-            if connection.status == psutil.CONN_LISTEN and connection.laddr.port == port and connection.pid:
+            # laddr is an empty tuple when a socket has no local address.
+            if (connection.status == psutil.CONN_LISTEN and connection.laddr
+                    and connection.laddr.port == port and connection.pid):
                 return psutil.Process(connection.pid).name() + f" (process {connection.pid})"
     except psutil.Error:
         pass
