@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import TypedDict, cast
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -69,6 +70,14 @@ def next_step(draft: ApplicationDraft) -> str:
 COLUMN_FIELDS = ("name", "birth_date", "phone", "region", "education", "special_education_student",
                  "school", "jobs", "employment_type", "desired_wage", "contact_preference")
 SEALED_FIELDS = ("disability_types", "severity", "support_needs")
+
+
+class SealedFields(TypedDict):
+    """The draft's answers sealed in ``Application.sensitive``: SEALED_FIELDS and their types."""
+
+    disability_types: list[str]
+    severity: str
+    support_needs: list[str]
 
 
 @dataclass(frozen=True)
@@ -159,6 +168,7 @@ class ApplicationService:
             ) or 0
 
     @staticmethod
-    def sensitive_of(application: Application) -> dict[str, object]:
+    def sensitive_of(application: Application) -> SealedFields:
         """Decrypted disability types, severity and support needs."""
-        return unseal(application.sensitive)
+        # Sealed from an ApplicationDraft's SEALED_FIELDS (see submit): JSON keeps their shape.
+        return cast(SealedFields, unseal(application.sensitive))
