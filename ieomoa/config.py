@@ -112,6 +112,12 @@ class Settings(BaseSettings):
     kakao_deadline_seconds: float | None = Field(
         default=None, validation_alias="IEOMOA_KAKAO_DEADLINE_SECONDS"
     )
+    # KakaoTalk's Event API, which the relay calls for pushes (relay/senders/kakao.py): the bot,
+    # the Kakao Developers app's REST API key, the event bound to the push block, and the API.
+    kakao_bot_id: str | None = None
+    kakao_rest_api_key: str | None = Field(default=None, repr=False)
+    kakao_event_name: str = "ieomoa_push"
+    kakao_event_api_url: str = "https://bot-api.kakao.com"
     log_level: str = "INFO"
     # The bot's update lease and recovery interval; unset, the bot's defaults (tests shorten them).
     update_lease_seconds: float | None = Field(

@@ -8,12 +8,11 @@ test can send every answer through the callback without a slow turn.
 from __future__ import annotations
 
 import asyncio
-import os
 
 import uvicorn
 from fastapi import FastAPI
 
-from ieomoa.config import Settings, env_value, load_settings
+from ieomoa.config import Settings, load_settings
 from ieomoa.conversation.rasa_client import RasaClient
 from ieomoa.conversation.turn import ConversationCore, ConversationServices
 from ieomoa.db import session_factory
@@ -26,13 +25,10 @@ from ieomoa.services.keyboards import KeyboardService
 from kakao.app import create_app
 from kakao.turns import DEFAULT_DEADLINE, SkillTurns
 
-DEFAULT_PORT = 8001
-
-
-def build_app(settings: Settings, secret: str, deadline: float = DEFAULT_DEADLINE) -> FastAPI:
+def build_app(settings: Settings, secret: str) -> FastAPI:
     """The skill server over a conversation core on the settings' database and Rasa."""
     sessions = session_factory(settings.database_url)
-    rasa = RasaClient(settings.rasa_url, auth_token=env_value("RASA_AUTH_TOKEN"))
+    rasa = RasaClient(settings.rasa_url, auth_token=settings.rasa_auth_token)
     services = ConversationServices(
         rasa=rasa,
         buttons=ButtonRegistry(sessions),
@@ -43,7 +39,9 @@ def build_app(settings: Settings, secret: str, deadline: float = DEFAULT_DEADLIN
     )
     # Buttons are answered by their words here, but the core issues tokens all the same.
     asyncio.run(asyncio.to_thread(services.buttons.forget_expired))
-    turns = SkillTurns(ConversationCore(services, channel="kakao"), deadline=deadline)
+    deadline = settings.kakao_deadline_seconds
+    turns = SkillTurns(ConversationCore(services, channel="kakao"),
+                       deadline=DEFAULT_DEADLINE if deadline is None else deadline)
     return create_app(turns, secret, on_close=rasa.aclose)
 
 
@@ -51,14 +49,10 @@ def main() -> None:
     """Serve the skill until interrupted."""
     configure_logging()
     settings = load_settings()
-    secret = env_value("KAKAO_SKILL_SECRET")
-    if not secret:
+    if not settings.kakao_skill_secret:
         raise SystemExit("KAKAO_SKILL_SECRET is not set")
-    port = int(env_value("KAKAO_SKILL_PORT") or DEFAULT_PORT)
-    deadline = float(os.environ.get("IEOMOA_KAKAO_DEADLINE_SECONDS") or DEFAULT_DEADLINE)
-    uvicorn.run(
-        build_app(settings, secret, deadline), host=settings.bind_host, port=port, log_level="info"
-    )
+    app = build_app(settings, settings.kakao_skill_secret)
+    uvicorn.run(app, host=settings.bind_host, port=settings.kakao_skill_port, log_level="info")
 
 
 if __name__ == "__main__":

@@ -27,7 +27,7 @@ logger = logging.getLogger("relay")
 async def serve() -> None:
     """Deliver, finish pending erasures and sweep, until a signal sets ``stop``."""
     settings = load_settings()
-    kakao_api = event_api_configured()
+    kakao_api = event_api_configured(settings)
     if not settings.telegram_bot_token and kakao_api is None:
         raise SystemExit("Neither TELEGRAM_BOT_TOKEN nor KakaoTalk's KAKAO_BOT_ID and KAKAO_REST_API_KEY are set")
     stop = asyncio.Event()

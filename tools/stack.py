@@ -23,7 +23,7 @@ from typing import IO
 
 import httpx
 
-from ieomoa.config import PROJECT_ROOT, VAR_DIR, Settings, env_value, load_settings
+from ieomoa.config import PROJECT_ROOT, VAR_DIR, Settings, load_settings
 from ieomoa.crypto import current_secret
 from ieomoa.rasa_endpoints import write_endpoints
 from tools import service_commands
@@ -115,11 +115,9 @@ agency_api_process = partial(service_process, "agency-api", service_commands.age
 kakao_process = partial(service_process, "kakao", service_commands.kakao())
 
 
-def kakao_skill_port() -> int | None:
+def kakao_skill_port(settings: Settings) -> int | None:
     """The skill server's port when KAKAO_SKILL_SECRET is set (it runs then), else None."""
-    if not env_value("KAKAO_SKILL_SECRET"):
-        return None
-    return int(env_value("KAKAO_SKILL_PORT") or 8001)
+    return settings.kakao_skill_port if settings.kakao_skill_secret else None
 
 
 def port_of(url: str, default: int) -> int:
@@ -136,7 +134,7 @@ def ports_of(settings: Settings, *, with_bot: bool) -> dict[int, str]:
     }
     if with_bot and settings.bot_mode == "webhook":
         ports[settings.telegram_webhook_port] = "the bot's webhook"
-    if (kakao_port := kakao_skill_port()) is not None:
+    if (kakao_port := kakao_skill_port(settings)) is not None:
         ports[kakao_port] = "the KakaoTalk skill server"
     return ports
 
@@ -182,7 +180,7 @@ def main() -> None:
         wait_until_ready(settings.rasa_url + "/", rasa)
         wait_until_ready(f"http://127.0.0.1:{settings.agency_api_port}/docs", agency_api)
         print(f"Agency API: http://127.0.0.1:{settings.agency_api_port}/docs", flush=True)
-        kakao_port = kakao_skill_port()
+        kakao_port = kakao_skill_port(settings)
         if kakao_port is not None:  # KakaoTalk's skill, next to the Telegram bot or the terminal
             kakao = kakao_process(env=env, log_dir=log_dir, echo=echo)
             supervisor.start(kakao)
@@ -193,6 +191,8 @@ def main() -> None:
             from ieomoa.retention import sweep
 
             sweep(settings.database_url)  # no relay runs here to sweep every hour
+            if settings.kakao_bot_id and settings.kakao_rest_api_key:  # KakaoTalk's pushes
+                supervisor.start(relay_process(env=env, log_dir=log_dir, echo=echo))
 
             # Rasa's REST channel wants this run's token from the terminal chat too.
             os.environ["RASA_AUTH_TOKEN"] = env["RASA_AUTH_TOKEN"]

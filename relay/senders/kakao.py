@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import httpx
 
-from ieomoa.config import env_value
+from ieomoa.config import Settings
 from relay.senders.base import RateLimited, Refused, TemporaryFailure
 
 DEFAULT_EVENT_API_URL = "https://bot-api.kakao.com"
@@ -32,17 +32,12 @@ class EventApi:
     base_url: str = DEFAULT_EVENT_API_URL
 
 
-def event_api_configured() -> EventApi | None:
-    """The Event API of KAKAO_BOT_ID and KAKAO_REST_API_KEY (or its _FILE), if both are set."""
-    bot_id, rest_api_key = env_value("KAKAO_BOT_ID"), env_value("KAKAO_REST_API_KEY")
-    if not (bot_id and rest_api_key):
+def event_api_configured(settings: Settings) -> EventApi | None:
+    """The Event API of KAKAO_BOT_ID and KAKAO_REST_API_KEY, if both are set."""
+    if not (settings.kakao_bot_id and settings.kakao_rest_api_key):
         return None
-    return EventApi(
-        bot_id,
-        rest_api_key,
-        env_value("KAKAO_EVENT_NAME") or DEFAULT_EVENT_NAME,
-        env_value("KAKAO_EVENT_API_URL") or DEFAULT_EVENT_API_URL,
-    )
+    return EventApi(settings.kakao_bot_id, settings.kakao_rest_api_key, settings.kakao_event_name,
+                    settings.kakao_event_api_url)
 
 
 def event_body(event_name: str, user_key: str, text: str) -> dict[str, object]:
