@@ -42,7 +42,6 @@ def require_secret(app: Sanic, secret: str) -> Sanic:
     """Answer 401 to every request but OPEN_PATHS whose secret header is missing or wrong."""
     expected = secret.encode("utf-8")
 
-    @app.on_request(priority=1000)  # before rasa_sdk's own middleware (CORS)
     async def check_secret(request: Request) -> HTTPResponse | None:
         if request.path in OPEN_PATHS and request.method in ("GET", "HEAD"):
             return None
@@ -53,6 +52,9 @@ def require_secret(app: Sanic, secret: str) -> Sanic:
                        request.ip, "wrong" if given else "no")
         return response.json({"error": "unauthorized"}, status=401)
 
+    # A plain call, not a decorator: Sanic types only this form. Before rasa_sdk's own
+    # middleware (CORS).
+    app.on_request(check_secret, priority=1000)
     return app
 
 
