@@ -42,9 +42,9 @@ def skill_request(body: Any) -> SkillRequest:
         raise InvalidPayload("userRequest.user.id is empty or too long")
     utterance = _text(user_request.get("utterance", ""), "userRequest.utterance")[:MAX_UTTERANCE]
     block = user_request.get("block")
-    block_id = (
-        block.get("id") if isinstance(block, dict) and isinstance(block.get("id"), str) else ""
-    )
+    block_id = block.get("id") if isinstance(block, dict) else None
+    if not isinstance(block_id, str):
+        block_id = ""
     callback_url = user_request.get("callbackUrl")
     if callback_url is not None:
         callback_url = _text(callback_url, "userRequest.callbackUrl")
