@@ -25,6 +25,7 @@ from ieomoa.services.keyboards import KeyboardService
 from kakao.app import create_app
 from kakao.turns import DEFAULT_DEADLINE, SkillTurns
 
+
 def build_app(settings: Settings, secret: str) -> FastAPI:
     """The skill server over a conversation core on the settings' database and Rasa."""
     sessions = session_factory(settings.database_url)
