@@ -69,7 +69,8 @@ run: setup model migrate
 test: setup lint model compose-tool lb-tool
 	$(APP_PY) -m pytest -q -p no:cacheprovider tests
 
-# ruff (errors, import order, bugbear, pyupgrade; pyproject.toml) on everything, mypy on the core.
+# ruff (errors, import order, bugbear, pyupgrade; pyproject.toml) on everything, mypy
+# on the core and the app packages.
 lint: $(APP_VENV)/.stamp
 	$(APP_VENV)/bin/ruff check .
 	$(APP_VENV)/bin/mypy
