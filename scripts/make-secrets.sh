@@ -37,6 +37,10 @@ done
 # The app's database URL carries the password postgres was set up with.
 write database_url "postgresql+psycopg://ieomoa:$(tr -d '\n' < "$dir/postgres_password")@postgres:5432/ieomoa"
 
+# KakaoTalk's Event API key (Kakao Developers, "REST API 키"): from KAKAO_REST_API_KEY, or
+# a placeholder you replace with the key (KakaoTalk pushes also need KAKAO_BOT_ID in .env).
+write kakao_rest_api_key "${KAKAO_REST_API_KEY:-not-set}"
+
 if [ -n "${TELEGRAM_BOT_TOKEN:-}" ]; then
   write telegram_bot_token "$TELEGRAM_BOT_TOKEN"
 fi

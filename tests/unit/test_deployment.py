@@ -61,8 +61,8 @@ SECRETS: dict[str, set[str]] = {
     # Calls Rasa with its token, seals claimed updates, talks to Telegram, checks webhook calls.
     "bot": {"database_url", "rasa_auth_token", "ieomoa_secret_key", "telegram_bot_token",
             "telegram_webhook_secret"},
-    # Decrypts queued push texts and sends them through Telegram.
-    "relay": {"database_url", "ieomoa_secret_key", "telegram_bot_token"},
+    # Decrypts queued push texts and sends them through Telegram and KakaoTalk's Event API.
+    "relay": {"database_url", "ieomoa_secret_key", "telegram_bot_token", "kakao_rest_api_key"},
     # Decrypts the disability fields it serves; keys its per-client lockout.
     "agency-api": {"database_url", "ieomoa_secret_key"},
     # KakaoTalk's skill server: calls Rasa, checks Kakao's header secret, finishes erasures.
