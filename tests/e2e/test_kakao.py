@@ -157,11 +157,13 @@ def test_whole_application_typed_and_tapped_then_its_status(
     assert kakao.violations == []
 
 
-def test_voice_notes_are_a_telegram_feature(kakao: KakaoStandIn) -> None:
+def test_voice_notes_are_a_telegram_feature_and_easy_read_works(kakao: KakaoStandIn) -> None:
     user = KakaoUser(kakao, user_key(), callback=True)
     reply = user.say("음성으로 들려주세요", until="텔레그램")
-    assert kakao.violations == []
     assert "켰어요" not in reply.text
+    user.say("쉬운 말로 해 주세요", until="쉬운 말로 할게요")
+    user.say("음성으로 들려주세요", until="텔레그램에서만 돼요")  # the same, in 쉬운 말
+    assert kakao.violations == []
 
 
 def test_a_slow_turn_is_delivered_through_the_callback(slow_kakao: KakaoStandIn) -> None:
