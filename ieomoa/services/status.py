@@ -61,7 +61,7 @@ def allowed_next(current: str, before_side: str | None) -> set[str]:
 
 
 def record_of(application: Application) -> dict[str, Any]:
-    """The application as the agency API returns it (DESIGN.md record format)."""
+    """The application as the agency API returns it (its record format)."""
     sensitive = unseal(application.sensitive)
     return {
         "id": application.number,
