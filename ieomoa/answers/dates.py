@@ -60,7 +60,7 @@ def parse_birth_date(text: str, today: date | None = None) -> date:
 
 
 def spoken_date(value: date) -> str:
-    """"2026년 11월 25일", as TONE.md asks."""
+    """"2026년 11월 25일": dates as people say them."""
     return f"{value.year}년 {value.month}월 {value.day}일"
 
 
@@ -70,7 +70,7 @@ def spoken_day(moment: datetime) -> str:
 
 
 def spoken_moment(moment: datetime) -> str:
-    """"11월 25일 오후 3시 5분" (TONE.md: times as "오후 3시")."""
+    """"11월 25일 오후 3시 5분": times as "오후 3시", not 15:05."""
     local = in_korea(moment)
     half = "오전" if local.hour < 12 else "오후"
     hour = local.hour % 12 or 12
