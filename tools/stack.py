@@ -23,7 +23,7 @@ from typing import IO
 
 import httpx
 
-from ieomoa.config import PROJECT_ROOT, VAR_DIR, Settings, load_settings
+from ieomoa.config import PROJECT_ROOT, VAR_DIR, Settings, dotenv_variables, env_file, load_settings
 from ieomoa.crypto import current_secret
 from ieomoa.rasa_endpoints import write_endpoints
 from tools import service_commands
@@ -63,11 +63,13 @@ def wait_until_ready(url: str, process: ManagedProcess, timeout: float = 300.0) 
 
 
 def child_env(extra: dict[str, str] | None = None) -> dict[str, str]:
-    """Environment for children: ours plus no telemetry and unbuffered output.
+    """Environment for children: ``.env``'s variables under ours, no telemetry, unbuffered output.
 
-    Rasa's API token and the action server's secret are generated per run when unset.
+    Rasa reads no ``.env`` itself, so it gets the file's values here, as the app's settings
+    do. Rasa's API token and the action server's secret are generated per run when unset.
     """
-    env = dict(os.environ)
+    env = {name: value for name, value in dotenv_variables(env_file()).items() if value is not None}
+    env.update(os.environ)
     env.update({"RASA_TELEMETRY_ENABLED": "false", "PYTHONUNBUFFERED": "1"})
     for name in ("RASA_AUTH_TOKEN", "ACTION_SERVER_SECRET"):
         if not env.get(name):

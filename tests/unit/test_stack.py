@@ -117,3 +117,17 @@ def test_make_run_frees_the_ports_it_will_listen_on(monkeypatch: pytest.MonkeyPa
     monkeypatch.setenv("TELEGRAM_WEBHOOK_PORT", "8443")
     assert ports_of(load_settings(), with_bot=True)[8443] == "the bot's webhook"
     assert 8443 not in ports_of(load_settings(), with_bot=False)  # the terminal chat runs no bot
+
+
+def test_every_process_sees_the_env_file_under_the_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # Rasa reads no .env itself: without this its tracker store would use another key.
+    env_file = tmp_path / ".env"
+    env_file.write_text("IEOMOA_SECRET_KEY=from-the-file\nLOG_LEVEL=DEBUG\n", encoding="utf-8")
+    monkeypatch.setenv("IEOMOA_ENV_FILE", str(env_file))
+    monkeypatch.delenv("IEOMOA_SECRET_KEY", raising=False)
+    monkeypatch.setenv("LOG_LEVEL", "WARNING")
+    env = child_env()
+    assert env["IEOMOA_SECRET_KEY"] == "from-the-file"
+    assert env["LOG_LEVEL"] == "WARNING"  # the environment wins, as in the app's settings
