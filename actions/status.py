@@ -38,26 +38,17 @@ class ActionCheckStatus(Action):
             f"{spoken_day(entry.at)} {STATUS_LABELS.get(entry.status, entry.status)}."
             for entry in application.timeline[-LAST_STEPS:]
         )
-        if link is not None:
-            shared = ""
-            if link.share_sensitive:
-                types = ApplicationService.sensitive_of(application)["disability_types"]
-                shared = f" 신청하신 분이 함께 보여 주기로 한 정보: 장애 유형 {', '.join(types)}."
-            dispatcher.utter_message(
-                response="utter_status_caregiver",
-                number=application.number,
-                status=STATUS_LABELS.get(application.status, application.status),
-                agencies=agencies_text(list(application.routed_to)),
-                steps=f"지금까지의 진행: {steps}{shared}",
-                next_step=EASY_READ_NEXT_STEP.get(application.status, ""),
-            )
-            return []
+        # A caregiver sees the same status, and the sensitive fields only if the applicant shared them.
+        shared = ""
+        if link is not None and link.share_sensitive:
+            types = ApplicationService.sensitive_of(application)["disability_types"]
+            shared = f" 신청하신 분이 함께 보여 주기로 한 정보: 장애 유형 {', '.join(types)}."
         dispatcher.utter_message(
-            response="utter_status",
+            response="utter_status" if link is None else "utter_status_caregiver",
             number=application.number,
             status=STATUS_LABELS.get(application.status, application.status),
             agencies=agencies_text(list(application.routed_to)),
-            steps=f"지금까지의 진행: {steps}",
+            steps=f"지금까지의 진행: {steps}{shared}",
             next_step=EASY_READ_NEXT_STEP.get(application.status, ""),
         )
         return []
