@@ -8,6 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ieomoa.config import load_settings
@@ -39,15 +40,22 @@ def make_engine(url: str) -> Engine:
 
 
 def forget_deleted(connection: Connection) -> None:
-    """On SQLite in WAL mode, copy committed deletes into the database file and empty the log.
+    """On SQLite, leave no copy of deleted rows anywhere in the files; call on a fresh connection.
 
-    Until then the write-ahead log (``<db>-wal``) still holds earlier copies of the pages,
-    with the rows just deleted. PostgreSQL keeps no such file of ours.
+    secure_delete zeroes a deleted row where it lay, but a page rebuilt while rows moved can
+    keep an older copy of a row in its unused middle: VACUUM writes every page anew. In WAL
+    mode the write-ahead log (``<db>-wal``) then still holds earlier pages, so it is copied
+    into the file and emptied. PostgreSQL keeps no such file of ours.
     """
-    if connection.dialect.name == "sqlite":
-        busy, frames, copied = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
-        if busy:
-            logger.warning("WAL checkpoint after a delete was busy: %s of %s frames copied", copied, frames)
+    if connection.dialect.name != "sqlite":
+        return
+    try:
+        connection.exec_driver_sql("VACUUM")
+    except OperationalError as error:  # another connection is writing: its next delete retries
+        logger.warning("VACUUM after a delete failed: %s", type(error).__name__)
+    busy, frames, copied = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
+    if busy:
+        logger.warning("WAL checkpoint after a delete was busy: %s of %s frames copied", copied, frames)
 
 
 @lru_cache(maxsize=8)
