@@ -9,9 +9,15 @@ are the merged output of all extractors after every post-processor, not one extr
 
 * intents: accuracy and macro-F1 over the labels of gold and prediction (a retrieval
   intent "faq/<topic>" counts as "faq"; the response selector's topic is scored apart);
-* entities: micro precision / recall / F1 over exact (start, end, entity type); of the
-  matched spans, the share whose value equals the gold value normalized by the training
-  data's synonym table ("서울" → "서울특별시").
+* entities, two ways:
+  - exact spans: micro precision / recall / F1 over exact (start, end, entity type); of
+    the matched spans, the share whose value equals the gold value normalized by the
+    training data's synonym table ("서울" → "서울특별시");
+  - Rasa's own measure (``rasa test nlu``): every token of the model's tokenizer gets the
+    type of the entity it falls in (rasa.nlu.test.determine_token_labels), and precision /
+    recall / F1 are sklearn's averages over the entity types weighted by their support,
+    tokens outside every entity excluded (rasa.model_testing.get_evaluation_metrics).
+    It credits a span that is right but for its last morpheme, which exact spans do not.
 
 Writes aggregate numbers only, unless --errors is given (then the misses too).
 --error-kinds adds counts of the kinds of misses (scripts/nlu_error_kinds.py: entity types,
@@ -56,10 +62,26 @@ def macro_f1(gold: list[str], predicted: list[str]) -> float:
     return sum(scores) / len(scores) if scores else 0.0
 
 
+def token_scores(gold: list[str], predicted: list[str]) -> tuple[float, float, float]:
+    """Rasa's entity precision, recall and F1: token labels, weighted by type, "O" left out."""
+    from rasa.model_testing import get_evaluation_metrics
+    from rasa.shared.nlu.constants import NO_ENTITY_TAG
+    from sklearn import metrics
+
+    labels = sorted(set(gold) - {NO_ENTITY_TAG})
+    if not labels:
+        return 0.0, 0.0, 0.0
+    _, precision, score, _ = get_evaluation_metrics(gold, predicted, exclude_label=NO_ENTITY_TAG)
+    recall = metrics.recall_score(gold, predicted, labels=labels, average="weighted", zero_division=0)
+    return float(precision), float(recall), float(score)
+
+
 def evaluate(
     agent: Any, loop: Any, data_path: Path, synonyms: dict[str, str], keep_errors: bool,
     count_kinds: bool = False,
 ) -> dict[str, Any]:
+    from rasa.core.channels.channel import UserMessage
+    from rasa.nlu.test import determine_token_labels
     from rasa.shared.nlu.training_data.loading import load_data
 
     examples = [m for m in load_data(str(data_path)).training_examples if m.get("text")]
@@ -69,12 +91,19 @@ def evaluate(
     counts = Counter()
     by_type: dict[str, Counter] = {}
     errors: list[dict[str, Any]] = []
+    gold_token_labels: list[str] = []
+    predicted_token_labels: list[str] = []
     kinds: Counter = Counter()
     confusions: Counter = Counter()
     started = time.perf_counter()
     for message in examples:
         text = message.get("text")
-        result = loop.run_until_complete(agent.parse_message(text))
+        result = loop.run_until_complete(
+            agent.processor.parse_message(UserMessage(text), only_output_properties=False)
+        )
+        for token in result.get("text_tokens") or []:
+            gold_token_labels.append(determine_token_labels(token, message.get("entities") or [], None))
+            predicted_token_labels.append(determine_token_labels(token, result.get("entities") or [], None))
         gold_intent = message.get("intent")
         predicted_intent = (result.get("intent") or {}).get("name") or ""
         gold_intents.append(gold_intent)
@@ -117,6 +146,7 @@ def evaluate(
             )
     seconds = time.perf_counter() - started
     precision, recall, entity_f1 = f1(counts["tp"], counts["fp"], counts["fn"])
+    token_precision, token_recall, token_f1 = token_scores(gold_token_labels, predicted_token_labels)
     report: dict[str, Any] = {
         "data": str(data_path),
         "examples": len(examples),
@@ -126,6 +156,9 @@ def evaluate(
         "entity_precision": precision,
         "entity_recall": recall,
         "entity_f1": entity_f1,
+        "entity_token_precision": token_precision,
+        "entity_token_recall": token_recall,
+        "entity_token_f1": token_f1,
         "entity_value_accuracy": counts["value_ok"] / counts["tp"] if counts["tp"] else 0.0,
         "response_selection_accuracy": responses["correct"] / responses["total"] if responses["total"] else None,
         "entity_types": {

@@ -32,7 +32,7 @@ def main(out: Path) -> None:
     sets = list(dict.fromkeys(s for r in results.values() for s in r["sets"]))
     header = (
         f"{'pipeline':<34} {'intent acc':>10} {'macro-F1':>8} {'entity F1':>9} "
-        f"{'ent P':>6} {'ent R':>6} {'value acc':>9} {'faq topic':>9}"
+        f"{'ent P':>6} {'ent R':>6} {'Rasa F1':>7} {'value acc':>9} {'faq topic':>9}"
     )
     summary = {}
     for data in sets:
@@ -50,11 +50,12 @@ def main(out: Path) -> None:
             print(
                 f"{PIPELINES[name]:<34} {row['intent_accuracy']:>10.3f} {row['intent_macro_f1']:>8.3f} "
                 f"{row['entity_f1']:>9.3f} {row['entity_precision']:>6.3f} {row['entity_recall']:>6.3f} "
-                f"{row['entity_value_accuracy']:>9.3f} {fmt(row['response_selection_accuracy']):>9}"
+                f"{fmt(row.get('entity_token_f1')):>7} {row['entity_value_accuracy']:>9.3f} {fmt(row['response_selection_accuracy']):>9}"
             )
     print(
         "\nentity F1: exact span and type of what the whole pipeline returns (all extractors, "
-        "after merging);\nvalue acc: matched spans whose value is the normalized gold value; "
+        "after merging);\nRasa F1: the same entities scored as `rasa test nlu` does (token labels, "
+        "weighted by type);\nvalue acc: matched spans whose value is the normalized gold value; "
         "faq topic: response selector on faq/<topic>."
     )
     (out / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2))

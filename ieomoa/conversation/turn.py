@@ -8,8 +8,10 @@ Rasa, renders replies and buttons, and finishes an erasure once Rasa saved its t
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -37,6 +39,10 @@ MAX_TEXT_LENGTH = 1000
 # Commands that are Rasa intents; any other command gets the help text.
 COMMAND_PAYLOADS = {"start": "/greet", "help": "/help", "privacy": "/privacy_summary"}
 HELP_PAYLOAD = COMMAND_PAYLOADS["help"]
+# Speech has threads of its own: a voice note takes a CPU for a few hundred milliseconds, and
+# in asyncio's default pool (CPUs + 4 threads) a few voice-mode chats would hold every other
+# chat's database calls until their notes are made (make bench-load, README "Performance").
+SPEECH_THREADS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="speech")
 
 
 class Outlet(Protocol):
@@ -207,7 +213,8 @@ class ConversationCore:
         for message in outgoing:
             spoken = speech_text(message.text, [button.title for button in message.buttons])
             try:
-                audio = await asyncio.to_thread(speech.say, spoken, preferences.slow, personal=message.personal)
+                say = functools.partial(speech.say, spoken, preferences.slow, personal=message.personal)
+                audio = await asyncio.get_running_loop().run_in_executor(SPEECH_THREADS, say)
             except Exception:
                 logger.exception("Speech synthesis failed; the text was sent")
                 continue

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 import json
+import threading
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
@@ -181,3 +185,32 @@ async def test_rasa_down_is_an_apology(core: ConversationCore, rasa: FakeRasa) -
 
 def test_commands_are_named_without_slash_or_bot_name() -> None:
     assert Incoming.command("/Privacy@ieomoa_bot 지금") == Incoming(IncomingKind.COMMAND, "privacy")
+
+
+async def test_a_voice_note_being_made_does_not_hold_another_chats_reply(core: ConversationCore) -> None:
+    # asyncio's default pool (where the database calls run) shrunk to one thread: if speech
+    # ran there, the other chat's turn would wait for the voice note.
+    loop = asyncio.get_running_loop()
+    loop.set_default_executor(ThreadPoolExecutor(max_workers=1))
+    release, started = threading.Event(), threading.Event()
+
+    class SlowSpeech:
+        def say(self, text: str, slow: bool = False, *, personal: bool = True) -> bytes:
+            started.set()
+            release.wait(timeout=30)
+            return b"ogg"
+
+    core = ConversationCore(dataclasses.replace(core.services, speech=SlowSpeech()), channel="telegram")
+    core.services.chats.set_voice_mode(SENDER, "telegram", True)
+    speaking, other = RecordingOutlet(speaks=True), RecordingOutlet()
+    voice_turn = asyncio.create_task(core.handle(SENDER, Incoming.text("안녕"), speaking))
+    try:
+        while not started.is_set():
+            await asyncio.sleep(0)
+        await asyncio.wait_for(core.handle("tg-8", Incoming.text("안녕"), other), timeout=20)
+        assert [m.text for m in other.sent] == ["신청할까요?"]
+        assert speaking.voices == []  # the first chat's note was still being made
+    finally:
+        release.set()
+        await voice_turn
+    assert speaking.voices == [b"ogg"]
