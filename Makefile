@@ -103,7 +103,7 @@ bench: setup model
 	@$(APP_PY) -m bench
 
 # Issue 13's measurements (README, "Performance"); each writes JSON (and more) to bench/results/.
-.PHONY: bench-relay bench-turns bench-load
+.PHONY: bench-relay bench-turns bench-load bench-rasa-memory
 # The relay against 100,000 pending pushes on PostgreSQL: the claim's plan, two relays' rate.
 bench-relay: $(APP_VENV)/.stamp
 	@$(APP_PY) -m bench.relay_outbox
@@ -111,6 +111,10 @@ bench-relay: $(APP_VENV)/.stamp
 bench-turns: setup model
 	@$(APP_PY) -m bench.long_conversation $(if $(TURNS),--turns $(TURNS))
 # N simulated applicants at once through the bot, beside Rasa alone (N=1,10,50,100 by default).
+bench-rasa-memory: setup model
+	@mkdir -p bench/results
+	@cd nlu && PYTHONPATH=. ../$(RASA_VENV)/bin/python ../bench/rasa_memory.py "$$(cat ../var/models/current)" ../bench/results/rasa-memory.json
+
 bench-load: setup model lb-tool
 	@$(APP_PY) -m bench.load $(if $(N),--applicants $(N)) $(if $(REPLICAS),--replicas $(REPLICAS))
 

@@ -2,7 +2,8 @@
 
 The script follows tests/e2e/test_application.py (the answers, and the words of each reply that
 show the turn is done). An applicant taps the buttons or types their words (the bot reads a
-typed label as the tap), may switch voice notes on first, and waits 0.5–3 s between turns.
+typed label as the tap), may switch voice notes on first (and then listens: waits for the
+turn's voice notes before answering), and waits 0.5–3 s between turns.
 Two ways to drive the same script:
 
 - ``through_bot``: over the Bot API stand-in to the real bot (time from the update offered to
@@ -101,6 +102,10 @@ def through_bot(telegram: TelegramStandIn, person: Applicant) -> None:
             # A late message of the turn before does not count as this turn's reply.
             person.first_reply_s.append(next(m.at for m in replies if m.at >= offered) - offered)
             seen += len(replies)
+            if person.voice:
+                # Someone listening waits for the question's voice note before answering.
+                texts = sum(m.at >= offered for m in replies)
+                telegram.wait_for_voices(person.chat_id, texts, since=offered, timeout=TURN_TIMEOUT)
             keyboard = next((m for m in reversed(replies) if m.buttons), keyboard)
         person.completed = True
     except Exception as error:  # noqa: BLE001 - a benchmark counts failures, it does not stop

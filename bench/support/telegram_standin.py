@@ -267,6 +267,16 @@ class TelegramStandIn:
                     raise TimeoutError(f"chat {chat_id}: no matching message; got {texts}")
                 self._lock.wait(remaining)
 
+    def wait_for_voices(self, chat_id: int, count: int, since: float, timeout: float = 60.0) -> None:
+        """Block until the chat got ``count`` voice notes sent at or after ``since``."""
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            while sum(m.chat_id == chat_id and m.method == "sendVoice" and m.at >= since for m in self.sent) < count:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise TimeoutError(f"chat {chat_id}: fewer than {count} voice notes")
+                self._lock.wait(remaining)
+
     def fail_next_sends(self, *answers: tuple[int, dict[str, Any]]) -> None:
         """Answer the next sendMessage calls with these (status, body) pairs, in order."""
         with self._lock:
