@@ -99,10 +99,10 @@ def parse_severity(text: str) -> str:
         return "심한"
     if value in ("2", "2번"):
         return "심하지않은"
-    grade = re.search(r"([1-6])\s*급", value)
+    grade = re.search(r"([1-6])\s*등?급", value)  # the old grades: "2급", "2등급"
     if grade:
         return "심한" if int(grade[1]) <= 3 else "심하지않은"
-    if re.search(r"심하지않|안심한|심하진않|경증|가벼운|가벼워|경도", value):
+    if re.search(r"심하지않|안심(한|해|하)|심하진않|경증|가벼운|가벼워|경도", value):
         return "심하지않은"
     if re.search(r"심한|심해|중증|중度|중도", value):
         return "심한"

@@ -163,3 +163,12 @@ def test_education_in_sentences(answer: str, level: str) -> None:
 )
 def test_support_needs_described_by_what_they_do(answer: str, needs: list[str]) -> None:
     assert choices.parse_support_needs(answer) == needs
+
+
+@pytest.mark.parametrize(
+    ("answer", "severity"),
+    [("2등급이에요", "심한"), ("예전에 5등급 받았어요", "심하지않은"), ("장애가 안 심해요", "심하지않은"),
+     ("그렇게 안 심한 편이에요", "심하지않은"), ("장애가 심해요", "심한"), ("중증 장애예요", "심한")],
+)
+def test_severity_in_everyday_words_and_old_grades(answer: str, severity: str) -> None:
+    assert choices.parse_severity(answer) == severity
