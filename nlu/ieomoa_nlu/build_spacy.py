@@ -13,10 +13,8 @@ stop a match ("서울에서" = "서울" + "에서"):
   one noun-led word ("근로지원인") is kept one token by the tokenizer, like region names;
 * a case or topic particle after a noun (이/가/은/는/을/를/도) may be any of them or none
   ("눈이 안 보여" matches "눈도 안 보여요", "눈 안 보여");
-* degree adverbs (잘, 거의, 전혀, 많이 …) may stand before 안/못, before a verb or
-  adjective and before the noun of a noun + 하다 predicate ("눈이 거의 안 보여요", "시력이
-  많이 나빠요", "다리가 많이 불편해요");
-* nouns written apart may take a case or topic particle between them ("고등학교를 졸업");
+* degree adverbs (잘, 거의, 전혀, 많이 …) may stand before 안/못 and before a verb or
+  adjective ("눈이 거의 안 보여요", "시력이 많이 나빠요");
 * verbs and adjectives match by stem, in any inflection ("귀가 안 들려" matches "귀가 안
   들리는데요"); endings at the end of a phrase are dropped, and the component
   ``ieomoa_word_ends`` extends an entity over the endings attached to its last word, so
@@ -125,22 +123,7 @@ def phrase_pattern(nlp: Any, phrase: Phrase) -> list[dict[str, Any]] | None:
                 and _is_noun(following.tag_)
             ):
                 spec["SPACY"] = False  # written together: "시각장애", not "시각 장애"
-            if (
-                following is not None
-                and following.tag_.startswith(("XSA", "XSV"))
-                and _is_noun(token.tag_)
-                and not (previous is not None and previous.lower_ in NEGATIONS)
-            ):
-                pattern.append(OPTIONAL_DEGREE)  # a noun + 하다 predicate: "다리가 많이 불편해"
             pattern.append(spec)
-            if (
-                following is not None
-                and token.whitespace_
-                and _is_noun(token.tag_)
-                and _is_noun(following.tag_)
-            ):
-                # Nouns written apart may take a case particle between them: "고등학교를 졸업".
-                pattern.append({"TAG": {"IN": LOOSE_PARTICLES}, "OP": "?"})
     return pattern
 
 

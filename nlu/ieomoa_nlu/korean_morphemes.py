@@ -11,8 +11,7 @@ marks (README, "Span convention") starts and ends on a token boundary:
   "청각장애인데요" is 청각장애 + 인데요, not 청각장애인 + 데요.
 * **A verb fused with its ending is one token** ("보여요" = 보이 + 어요, "했어요" = 하 +
   았 + 어요). The stem's syllables are split from the ending written after them ("보여" +
-  "요", "했" + "어요"; "보여서요", where MeCab reads an unwritten copula before 요, →
-  "보여" + "서"), so a description can end with its verb's stem as written ("[눈이
+  "요", "했" + "어요"), so a description can end with its verb's stem as written ("[눈이
   거의 안 보여]요", "[고등학교 졸업했]어요").
 
 Standard library and python-mecab-ko only, so the unit tests can run it without Rasa or spaCy.
@@ -98,12 +97,8 @@ class KoreanMorphemes:
             lemma, ending = m.surface, ""
             feature = m.feature
             if feature.type == "Inflect" and feature.expression:
-                parts = [part.split("/", 2)[:2] for part in feature.expression.split("+")]
-                # A copula MeCab reads after the ending ("보여서요" = 보이 + 어서 + 이 + 요)
-                # is not written: the ending is the last morpheme before it.
-                while len(parts) > 2 and parts[-1][-1] == "VCP":
-                    parts.pop()
-                lemma, ending = parts[0][0] or m.surface, parts[-1][0]
+                parts = [part.split("/", 1)[0] for part in feature.expression.split("+")]
+                lemma, ending = parts[0] or m.surface, parts[-1]
             found.append(Morpheme(start, position, m.pos, lemma, ending))
         return found
 
@@ -165,8 +160,6 @@ def stem_end(text: str, m: Morpheme) -> int | None:
     ("보여요" = 보이 + 어요 → "보여" | "요", "불편해서" → "해" | "서").
     """
     parts = m.tag.split("+")
-    while len(parts) > 2 and parts[-1] == "VCP":
-        parts.pop()  # an unwritten copula after the ending ("보여서요")
     if len(parts) < 2 or not parts[0].startswith(PREDICATE_TAGS) or not parts[-1].startswith("E"):
         return None
     surface, ending = text[m.start : m.end], m.ending
