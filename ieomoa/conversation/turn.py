@@ -10,6 +10,8 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import os
+import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -39,10 +41,24 @@ MAX_TEXT_LENGTH = 1000
 # Commands that are Rasa intents; any other command gets the help text.
 COMMAND_PAYLOADS = {"start": "/greet", "help": "/help", "privacy": "/privacy_summary"}
 HELP_PAYLOAD = COMMAND_PAYLOADS["help"]
-# Speech has threads of its own: a voice note takes a CPU for a few hundred milliseconds, and
-# in asyncio's default pool (CPUs + 4 threads) a few voice-mode chats would hold every other
-# chat's database calls until their notes are made (make bench-load, README "Performance").
-SPEECH_THREADS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="speech")
+SPEECH_NICENESS = 10
+
+
+def _lower_priority() -> None:
+    """Run this thread at a lower CPU priority (Linux sets it per thread; elsewhere nothing)."""
+    try:
+        thread = threading.get_native_id()
+        os.setpriority(os.PRIO_PROCESS, thread, min(19, os.getpriority(os.PRIO_PROCESS, thread) + SPEECH_NICENESS))
+    except (AttributeError, OSError):
+        pass
+
+
+# Speech has threads of its own, at a lower priority: a voice note takes a CPU for a few
+# hundred milliseconds. In asyncio's default pool (CPUs + 4 threads) a few voice-mode chats
+# would hold every other chat's database calls, and at normal priority they would take the
+# CPU Rasa needs for everyone's next reply (make bench-load, README "Performance"). The
+# voice note follows its text anyway.
+SPEECH_THREADS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="speech", initializer=_lower_priority)
 
 
 class Outlet(Protocol):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import json
+import os
 import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -214,3 +215,13 @@ async def test_a_voice_note_being_made_does_not_hold_another_chats_reply(core: C
         release.set()
         await voice_turn
     assert speaking.voices == [b"ogg"]
+
+
+async def test_voice_notes_are_made_at_a_lower_cpu_priority_than_replies() -> None:
+    from ieomoa.conversation.turn import SPEECH_NICENESS, SPEECH_THREADS
+
+    def niceness() -> int:
+        return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    speech_thread = await asyncio.get_running_loop().run_in_executor(SPEECH_THREADS, niceness)
+    assert speech_thread == min(19, niceness() + SPEECH_NICENESS)
