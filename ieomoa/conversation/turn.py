@@ -184,18 +184,25 @@ class ConversationCore:
         Typed text that names a button of the last reply ("1", "제출") is sent as that button.
         """
         services = self.services
-        await asyncio.to_thread(services.chats.resume_pushes, sender)  # it writes again: pushes resume
-        await outlet.show_typing()
-        before = await self.preferences(sender)
-        if typed:
-            choice = match_typed_choice(text, await asyncio.to_thread(services.keyboards.current, sender))
-            text = choice.payload if choice else text
+        # "typing…" goes out while the turn is prepared (a round trip to the messenger need not
+        # hold the reply); it is awaited before anything is sent, so it never follows a reply.
+        typing = asyncio.create_task(outlet.show_typing())
         try:
+            await asyncio.to_thread(services.chats.resume_pushes, sender)  # it writes again: pushes resume
+            before = await self.preferences(sender)
+            if typed:
+                choice = match_typed_choice(text, await asyncio.to_thread(services.keyboards.current, sender))
+                text = choice.payload if choice else text
             replies = await services.rasa.send(sender, text, self._metadata(before))
         except RasaUnavailable as error:
             logger.error("Rasa unavailable for an update: %s", error)
+            await self._finished(typing)
             await self.say(sender, messages.RASA_DOWN, outlet, preferences=before)
             return
+        except BaseException:
+            typing.cancel()
+            raise
+        await self._finished(typing)
         keyboards = await asyncio.to_thread(services.buttons.issue_keyboards, sender, keyboards_in(replies))
         tokens = iter([choice.token for keyboard in keyboards for choice in keyboard])
         fixed = await services.fixed_texts.load() if services.fixed_texts else FixedTexts()
@@ -213,6 +220,16 @@ class ConversationCore:
         # Read again: this very turn may have switched voice notes or their speed (after an
         # erasure the choices are gone, but its confirmation is still read the way it was asked).
         await self._speak(outgoing, outlet, before if erased else await self.preferences(sender))
+
+    @staticmethod
+    async def _finished(typing: asyncio.Task[None]) -> None:
+        """Wait for the "typing…" indicator; its failure only costs the indicator."""
+        try:
+            await typing
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # noqa: BLE001 - a missing indicator must not lose the reply
+            logger.warning("Could not show the typing indicator")
 
     def _metadata(self, preferences: ChatPreferences) -> dict[str, Any]:
         """Per-message metadata Rasa receives with the text (the database stays the source)."""

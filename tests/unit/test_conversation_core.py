@@ -225,3 +225,30 @@ async def test_voice_notes_are_made_at_a_lower_cpu_priority_than_replies() -> No
 
     speech_thread = await asyncio.get_running_loop().run_in_executor(SPEECH_THREADS, niceness)
     assert speech_thread == min(19, niceness() + SPEECH_NICENESS)
+
+
+async def test_typing_is_shown_while_rasa_works_and_before_the_reply(sqlite_url: str) -> None:
+    events: list[str] = []
+    typing_sent = asyncio.Event()
+
+    class Outlet(RecordingOutlet):
+        async def show_typing(self) -> None:
+            events.append("typing")
+            typing_sent.set()
+
+        async def send(self, outgoing: Sequence[OutgoingMessage]) -> None:
+            events.append("reply")
+
+    async def rasa(request: httpx.Request) -> httpx.Response:
+        await asyncio.wait_for(typing_sent.wait(), timeout=10)  # shown before Rasa answered
+        events.append("rasa")
+        return httpx.Response(200, json=QUESTION)
+
+    sessions = sessionmaker(make_engine(sqlite_url), expire_on_commit=False)
+    client = RasaClient("http://rasa.test", backoff=0, transport=httpx.MockTransport(rasa))
+    services = ConversationServices(
+        rasa=client, buttons=ButtonRegistry(sessions), keyboards=KeyboardService(sessions),
+        chats=ChatService(sessions), erasure=ErasureService(sessions), tracker_store_url=sqlite_url,
+    )
+    await ConversationCore(services, channel="telegram").handle(SENDER, Incoming.text("안녕"), Outlet())
+    assert events == ["typing", "rasa", "reply"]
