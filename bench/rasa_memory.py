@@ -52,6 +52,9 @@ def main(model: str, out: str) -> None:
     from rasa.core.agent import Agent
     from rasa.core.tracker_store import InMemoryTrackerStore
     from rasa.utils.log_utils import configure_structlog
+    from rasa.utils.tensorflow.environment import setup_tf_environment
+
+    setup_tf_environment()  # as `rasa run` does: TF_INTER/INTRA_OP_PARALLELISM_THREADS apply
 
     logging.basicConfig(level=logging.ERROR)
     configure_structlog(logging.WARNING)
