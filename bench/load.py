@@ -19,7 +19,9 @@ import argparse
 import json
 import os
 import platform
+import signal
 import subprocess
+import sys
 import tempfile
 import threading
 from datetime import UTC, datetime
@@ -202,6 +204,8 @@ def main() -> None:
     parser.add_argument("--applicants", default="1,10,50,100", help="comma-separated N")
     parser.add_argument("--replicas", default="1,2", help="comma-separated Rasa replica counts")
     args = parser.parse_args()
+    # A SIGTERM (kill, a CI timeout) unwinds like Ctrl-C, so every server it started is stopped.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     sizes = [int(n) for n in args.applicants.split(",")]
     rows = []
     for count in (int(r) for r in args.replicas.split(",")):
