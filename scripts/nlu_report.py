@@ -37,7 +37,8 @@ def main(out: Path) -> None:
     summary = {}
     for data in sets:
         first = next(r["sets"][data] for r in results.values() if data in r["sets"])
-        print(f"\n{data}: {first['examples']} utterances, {first['gold_entities']} entities")
+        role = "development set, read to find weaknesses" if data.startswith("dev") else "held out"
+        print(f"\n{data} ({role}): {first['examples']} utterances, {first['gold_entities']} entities")
         print(header)
         print("-" * len(header))
         for name, result in results.items():

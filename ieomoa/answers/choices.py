@@ -99,9 +99,9 @@ def parse_severity(text: str) -> str:
         return "심한"
     if value in ("2", "2번"):
         return "심하지않은"
-    grade = re.search(r"([1-6])\s*등?급", value)  # the old grades: "2급", "2등급"
+    grade = re.search(r"([1-6일이삼사오육])\s*등?급", value)  # the old grades: "2급", "2등급", "이급"
     if grade:
-        return "심한" if int(grade[1]) <= 3 else "심하지않은"
+        return "심한" if "123일이삼".find(grade[1]) >= 0 else "심하지않은"
     if re.search(r"심하지않|안심(한|해|하)|심하진않|경증|가벼운|가벼워|경도", value):
         return "심하지않은"
     if re.search(r"심한|심해|중증|중度|중도", value):
@@ -113,14 +113,14 @@ def parse_severity(text: str) -> str:
 
 
 # Still at (or left without finishing) a school: the last one finished is the level below.
-STILL_AT_SCHOOL = re.compile(r"다니고|다녀요|다녀|다니는|다닙니다|재학|다니다|중퇴|그만뒀|그만두|휴학|자퇴|졸업\s*전|졸업\s*못|못\s*했|안\s*했|다니는\s*중")
+STILL_AT_SCHOOL = re.compile(r"(?<![가-힣])[고중][1-3](?!\d)|학년|(?:고등|중|대)학생|다니고|다녀요|다녀|다니는|다닙니다|재학|다니다|중퇴|그만뒀|그만두|휴학|자퇴|졸업\s*전|졸업\s*못|못\s*했|안\s*했|다니는\s*중")
 LEVEL_BELOW = {"대졸이상": "고졸", "전문대졸": "고졸", "고졸": "중졸", "중졸": "초졸이하", "초졸이하": "초졸이하"}
 EDUCATION_RULES = [
     (r"대학원|석사|박사", "대졸이상"),
     (r"전문대|2년제|3년제|전문학사", "전문대졸"),
     (r"대졸|대학|4년제", "대졸이상"),
-    (r"고졸|고등|고교|검정고시|특수학교고등|전공과", "고졸"),
-    (r"중졸|중학", "중졸"),
+    (r"고졸|고등|고교|고[1-3](?!\d)|검정고시|특수학교고등|전공과", "고졸"),
+    (r"중졸|중학|중[1-3](?!\d)", "중졸"),
     (r"초졸|초등|학교안|학교를안|안다녔|못다녔|무학|초졸이하", "초졸이하"),
 ]
 

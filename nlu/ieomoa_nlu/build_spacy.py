@@ -113,13 +113,15 @@ def phrase_pattern(nlp: Any, phrase: Phrase) -> list[dict[str, Any]] | None:
             negated = previous is not None and previous.lower_ in NEGATIONS and previous.tag_ == "MAG"
             if previous is not None and not negated and not previous.tag_.startswith(PREDICATE_TAGS):
                 pattern.append(OPTIONAL_DEGREE)  # "시력이 많이 나빠요"
-            pattern.append({"LEMMA": token.lemma_})
+            spec = {"LEMMA": token.lemma_}
+            if following is not None and not token.whitespace_ and _is_noun(following.tag_):
+                spec["SPACY"] = False  # written together: "심한장애", not "심한 장애"
+            pattern.append(spec)
         else:
             spec = {"LOWER": token.lower_}
             if (
                 following is not None
                 and not token.whitespace_
-                and _is_noun(token.tag_)
                 and _is_noun(following.tag_)
             ):
                 spec["SPACY"] = False  # written together: "시각장애", not "시각 장애"

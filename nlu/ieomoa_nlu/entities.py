@@ -29,6 +29,7 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.constants import TOKENS_NAMES
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.nlu.extractors.spacy_entity_extractor import SpacyEntityExtractor
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_NAME_KEY, TEXT
@@ -36,7 +37,15 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from ieomoa_nlu.created_from_config import CreatedFromConfig
-from ieomoa_nlu.entity_rules import keep_first_of_each_value, pattern_entities, resolve_overlaps
+from ieomoa_nlu.entity_rules import (
+    PATTERN_ONLY_ENTITIES,
+    is_question,
+    keep_first_of_each_value,
+    negated,
+    pattern_entities,
+    resolve_overlaps,
+    trim_to_content,
+)
 
 if typing.TYPE_CHECKING:
     from spacy.tokens.doc import Doc
@@ -87,9 +96,16 @@ class EntityOverlapFilter(GraphComponent):
     * the vocabulary and pattern extractors win over DIET wherever they overlap;
     * each (entity, value) is kept once, at its first mention;
     * entities of ``intent_bound_extractors`` are dropped when the predicted intent has no
-      entity annotated in the training data: FAQ questions ("지원고용이 뭐예요?"), "못
-      들었어요" (repeat) mention vocabulary words without answering anything, and the
-      training data marks no entity there. Learned at training time;
+      entity annotated in the training data and the text asks something ("지원고용이
+      뭐예요?") or the intent is one of ``never_answer_intents`` ("못 들었어요" is repeat):
+      they mention vocabulary words without answering anything. A statement keeps them
+      whatever the intent ("보조기기요" read as an FAQ is still an answer);
+    * a value followed by a negation in its clause is declined, not given: "수어통역은
+      필요 없어요", "재택 말고 전일제요" (``negated``);
+    * phone and application numbers come from the regular expressions only: DIET marks
+      "1" of "1번 제출";
+    * another extractor's entity is trimmed to its content: no particle or ending at its
+      edges ("서 프로그래머" → "프로그래머");
     * entities of ``closed_entities`` from other extractors are kept only with a value the
       training data knows for them (an annotated value or a synonym's target);
     * an entity of another extractor is kept only under an intent the training data
@@ -102,6 +118,10 @@ class EntityOverlapFilter(GraphComponent):
         return {
             "preferred_extractors": ["PatternEntityExtractor", "VocabularyEntityExtractor"],
             "intent_bound_extractors": ["VocabularyEntityExtractor"],
+            "never_answer_intents": [
+                "repeat", "greet", "goodbye", "thank", "bot_challenge", "voice_on", "voice_off",
+                "voice_slow", "voice_normal", "easy_read_on", "easy_read_off",
+            ],
             "closed_entities": [
                 "region", "disability_type", "severity", "education", "employment_type", "support_need",
             ],
@@ -182,17 +202,29 @@ class EntityOverlapFilter(GraphComponent):
 
     def process(self, messages: list[Message]) -> list[Message]:
         bound = set(self._config["intent_bound_extractors"])
+        never_answers = set(self._config["never_answer_intents"])
+        preferred = list(self._config["preferred_extractors"])
         for message in messages:
             entities: list[dict[str, Any]] | None = message.get(ENTITIES)
             if not entities:
                 continue
+            text = message.get(TEXT) or ""
             intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
-            if self._intents_with_entities and intent not in self._intents_with_entities:
+            if self._intents_with_entities and intent not in self._intents_with_entities and (
+                intent in never_answers or is_question(text)
+            ):
                 entities = [e for e in entities if e.get("extractor") not in bound]
-            preferred = set(self._config["preferred_extractors"])
-            entities = [
-                e for e in entities if e.get("extractor") in preferred or self._plausible(e, intent)
-            ]
-            entities = resolve_overlaps(entities, list(self._config["preferred_extractors"]))
+            tokens = [(t.start, t.end, str(t.get("pos") or "")) for t in message.get(TOKENS_NAMES[TEXT]) or []]
+            kept = []
+            for entity in entities:
+                if entity.get("extractor") not in preferred:
+                    if entity["entity"] in PATTERN_ONLY_ENTITIES or not self._plausible(entity, intent):
+                        continue
+                    entity = trim_to_content(text, entity, tokens)
+                    if entity is None:
+                        continue
+                if not negated(text, entity):
+                    kept.append(entity)
+            entities = resolve_overlaps(kept, preferred)
             message.set(ENTITIES, keep_first_of_each_value(entities), add_to_output=True)
         return messages

@@ -81,3 +81,57 @@ def test_entities_follow_the_span_convention(
         (text[e["start"]:e["end"]], e["value"]) for e in rasa.parse(text)["entities"] if e["entity"] == entity
     ]
     assert found == [(span, value)]
+
+
+@pytest.mark.parametrize(
+    ("text", "entity"),
+    [
+        ("수어통역은 필요 없어요", "support_need"),
+        ("근로지원인은 안 써도 돼요", "support_need"),
+        ("재택은 안 해도 돼요", "employment_type"),
+    ],
+)
+def test_a_declined_value_is_no_entity(rasa: RasaApi, text: str, entity: str) -> None:
+    """"…은 필요 없어요" names a value to say no to it: nothing to store as an answer."""
+    assert [e for e in rasa.parse(text)["entities"] if e["entity"] == entity] == []
+
+
+def test_the_value_after_a_declined_one_is_kept(rasa: RasaApi) -> None:
+    found = [(e["entity"], e["value"]) for e in rasa.parse("재택 말고 전일제로 할래요")["entities"]]
+    assert found == [("employment_type", "전일제")]
+
+
+@pytest.mark.parametrize("text", ["1번 제출", "2번 시간제", "11번 장루·요루", "3번 수어통역", "1, 3번이요"])
+def test_a_button_number_is_no_phone_number(rasa: RasaApi, text: str) -> None:
+    assert [e for e in rasa.parse(text)["entities"] if e["entity"] in ("phone", "application_number")] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [("1번 제출", "affirm"), ("3번 취소", "cancel"), ("4번 사는 곳", "correct"), ("2번 아니요", "deny")],
+)
+def test_typed_button_titles_mean_their_buttons(rasa: RasaApi, text: str, intent: str) -> None:
+    assert rasa.parse(text)["intent"]["name"] == intent
+
+
+def test_a_value_said_alone_is_an_answer_whatever_the_intent(rasa: RasaApi) -> None:
+    """A statement keeps its vocabulary value; a question about the same word does not."""
+    said = [(e["entity"], e["value"]) for e in rasa.parse("보조기기요")["entities"]]
+    asked = rasa.parse("근로지원인이 뭐 하는 사람이에요?")["entities"]
+    assert said == [("support_need", "보조공학기기")]
+    assert asked == []
+
+
+@pytest.mark.parametrize(
+    ("text", "entity", "span", "value"),
+    [
+        ("제 번호는 010.3344.5566이에요", "phone", "010.3344.5566", "01033445566"),
+        ("공일공 이삼사오 육칠팔구요", "phone", "공일공 이삼사오 육칠팔구", "01023456789"),
+        ("IEM - 2026 - 000345 확인해 주세요", "application_number", "IEM - 2026 - 000345", "IEM-2026-000345"),
+        ("그렇게 심하진 않아요", "severity", "심하진 않", "심하지않은"),
+        ("고등학교 3학년이에요", "education", "고등학교 3학년", "중졸"),
+    ],
+)
+def test_numbers_and_phrasings_people_type(rasa: RasaApi, text: str, entity: str, span: str, value: str) -> None:
+    found = [(text[e["start"]:e["end"]], e["value"]) for e in rasa.parse(text)["entities"] if e["entity"] == entity]
+    assert found == [(span, value)]

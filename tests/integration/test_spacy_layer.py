@@ -99,7 +99,14 @@ EXPECTED = [
     ("고등학교 다니고 있어요", "고등학교 다니고 있", "education", "중졸"),
     ("중학교까지 나왔어요", "중학교까지 나왔", "education", "중졸"),
     ("옆에서 도와주는 사람이 필요해요", "옆에서 도와주는 사람", "support_need", "근로지원인"),
-    ("휠체어를 타요", "휠체어", "disability_type", "지체"),
+    ("휠체어를 타요", "휠체어를 타", "disability_type", "지체"),
+    ("휠체어 타고 다녀요", "휠체어 타", "disability_type", "지체"),
+    ("그렇게 심하진 않아요", "심하진 않", "severity", "심하지않은"),
+    ("삼급이에요", "삼급", "severity", "심한"),
+    ("심한 장애요", "심한", "severity", "심한"),  # "장애" written apart stays outside
+    ("심한장애예요", "심한장애", "severity", "심한"),
+    ("고등학교 3학년이에요", "고등학교 3학년", "education", "중졸"),
+    ("하루 4시간만 일하고 싶어요", "하루 4시간", "employment_type", "시간제"),
     ("조현병이 있어요", "조현병", "disability_type", "정신"),
     ("2급이에요", "2급", "severity", "심한"),
     ("5급입니다", "5급", "severity", "심하지않은"),
@@ -137,7 +144,8 @@ def test_tokens_are_morphemes_and_the_text_survives(pipeline: Path) -> None:
 
 def test_phone_and_application_numbers_and_one_entity_per_span() -> None:
     texts = ["010-2345-6789", "제 번호는 010 2345 6789 예요", "01098765432입니다", "+82 10-1234-5678",
-             "신청번호 IEM-2026-000123 확인해 주세요", "02-123-4567", "1234"]
+             "신청번호 IEM-2026-000123 확인해 주세요", "02-123-4567", "1234",
+             "0 1 0 2 2 3 3 4 4 5 5", "공일공 이삼사오 육칠팔구요", "IEM - 2026 - 000345", "1번 제출 2번 3번"]
     out = json.loads(run_in_rasa_env(EXTRACT, stdin=json.dumps(texts)))
     assert out["found"] == [
         [["phone", "010-2345-6789", "01023456789"]],
@@ -146,6 +154,10 @@ def test_phone_and_application_numbers_and_one_entity_per_span() -> None:
         [["phone", "+82 10-1234-5678", "01012345678"]],
         [["application_number", "IEM-2026-000123", "IEM-2026-000123"]],
         [],
+        [],
+        [["phone", "0 1 0 2 2 3 3 4 4 5 5", "01022334455"]],
+        [["phone", "공일공 이삼사오 육칠팔구", "01023456789"]],
+        [["application_number", "IEM - 2026 - 000345", "IEM-2026-000345"]],
         [],
     ]
     assert out["merged"] == ["서울특별시 강남구", "바리스타"]  # DIET's "서울" inside the ruler's span goes

@@ -58,13 +58,17 @@ def test_spoken_date() -> None:
     assert spoken_date(date(2026, 11, 25)) == "2026년 11월 25일"
 
 
-@pytest.mark.parametrize("text", ["010-1234-5678", "01012345678", "010 1234 5678", "+82 10-1234-5678"])
+@pytest.mark.parametrize(
+    "text",
+    ["010-1234-5678", "01012345678", "010 1234 5678", "+82 10-1234-5678", "010.1234.5678",
+     "0 1 0 1 2 3 4 5 6 7 8", "공일공 일이삼사 오육칠팔이에요", "영일영-일이삼사-오육칠팔"],
+)
 def test_mobile_phone_is_digits(text: str) -> None:
     assert parse_mobile_phone(text) == "01012345678"
     assert display_phone("01012345678") == "010-1234-5678"
 
 
-@pytest.mark.parametrize("text", ["02-123-4567", "1234", "010-12-34", "전화 없어요"])
+@pytest.mark.parametrize("text", ["02-123-4567", "1234", "010-12-34", "전화 없어요", "일이삼사", "공일공이요"])
 def test_non_mobile_numbers_are_refused(text: str) -> None:
     with pytest.raises(InvalidAnswer):
         parse_mobile_phone(text)

@@ -150,7 +150,10 @@ def test_a_longer_phrasing_is_not_read_as_the_shorter_one_inside_it() -> None:
 @pytest.mark.parametrize(
     ("answer", "level"),
     [("대학교 중퇴예요", "고졸"), ("고등학교 중퇴했어요", "중졸"), ("학교를 안 다녔어요", "초졸이하"),
-     ("대학 휴학 중이에요", "고졸"), ("대학 나왔어요", "대졸이상"), ("전문대학교 졸업", "전문대졸")],
+     ("대학 휴학 중이에요", "고졸"), ("대학 나왔어요", "대졸이상"), ("전문대학교 졸업", "전문대졸"),
+     # In a grade of a school: that school is not finished.
+     ("고등학교 3학년이에요", "중졸"), ("고3이에요", "중졸"), ("중2예요", "초졸이하"), ("대학생이에요", "고졸"),
+     ("전공과 다니고 있어요", "고졸")],
 )
 def test_education_in_sentences(answer: str, level: str) -> None:
     assert choices.parse_education(answer) == level
@@ -168,7 +171,8 @@ def test_support_needs_described_by_what_they_do(answer: str, needs: list[str]) 
 @pytest.mark.parametrize(
     ("answer", "severity"),
     [("2등급이에요", "심한"), ("예전에 5등급 받았어요", "심하지않은"), ("장애가 안 심해요", "심하지않은"),
-     ("그렇게 안 심한 편이에요", "심하지않은"), ("장애가 심해요", "심한"), ("중증 장애예요", "심한")],
+     ("그렇게 안 심한 편이에요", "심하지않은"), ("장애가 심해요", "심한"), ("중증 장애예요", "심한"),
+     ("삼급이에요", "심한"), ("예전엔 오급이었어요", "심하지않은"), ("그렇게 심하진 않아요", "심하지않은")],
 )
 def test_severity_in_everyday_words_and_old_grades(answer: str, severity: str) -> None:
     assert choices.parse_severity(answer) == severity
