@@ -10,7 +10,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.asking import asks_so_far
+from actions.asking import QUESTION_ASKS_SLOT, asks_so_far
 from actions.fields import DEPENDENT_FIELDS, FORM_SLOTS, field_named_in, required_fields
 from ieomoa.answers import InvalidAnswer
 from ieomoa.answers.choices import (
@@ -122,6 +122,19 @@ class ValidateApplicationForm(FormValidationAction):
             return []
         return [SlotSet(requested, text)]
 
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        """Validate; for "다시 말해 주세요" at an open question, keep the form running.
+
+        Rasa rejects a form whose validation sets no slot, and after that nothing answers a
+        request to hear the question again. A slot the form does not fill, set to its own
+        value, keeps it running: it asks the open question again (rasa_sdk drops such a slot
+        from the extraction, so it is added here).
+        """
+        events = await super().run(dispatcher, tracker, domain)
+        if _asks_to_hear_question_again(tracker):
+            events.append(SlotSet(QUESTION_ASKS_SLOT, tracker.get_slot(QUESTION_ASKS_SLOT)))
+        return events
+
     def __getattr__(self, name: str) -> Callable[[Any, CollectingDispatcher, Tracker, DomainDict], Slots]:
         """``validate_<field>`` of every field in FIELD_PARSERS without a method of its own.
 
@@ -189,6 +202,20 @@ class ValidateApplicationForm(FormValidationAction):
         if answer is False:
             slots.update({dependent: None for dependent in DEPENDENT_FIELDS["special_education"]})
         return slots
+
+
+def _asks_to_hear_question_again(tracker: Tracker) -> bool:
+    """True for typed "다시 말해 주세요" (repeat, with its words) while a question is open."""
+    message = tracker.latest_message or {}
+    text = (message.get("text") or "").strip()
+    intent = (message.get("intent") or {}).get("name")
+    return (
+        intent == "repeat"
+        and tracker.get_slot("requested_slot") in FORM_SLOTS
+        and _user_answered_open_question(tracker)
+        and not text.startswith("/")
+        and interrupts(text, intent)
+    )
 
 
 def _is_fresh_answer(slot: str, tracker: Tracker) -> bool:

@@ -55,3 +55,15 @@ def test_a_question_answered_after_a_way_out_counts_from_one_again(stack: Runnin
     assert replies[-1].startswith("2/16") and not any("같은 질문" in r for r in replies)
     replies = texts(rasa.send(sender, "ㅋㅋㅋ"))
     assert replies[-1].startswith("2/16") and not any("같은 질문" in r for r in replies)
+
+
+def test_asking_to_hear_it_again_asks_the_open_question_again(stack: RunningStack) -> None:
+    """"다시 말해 주세요" at any question: that question again, never "무슨 말씀인지"."""
+    rasa = RasaApi(stack)
+    sender = f"tg-{uuid.uuid4().int % 10**9}"
+    rasa.send(sender, "/apply")
+    for (marker, answer), request in zip(QUESTIONS, ["다시 말해 주세요", "다음 질문 다시 말해 주세요", "한 번 더 말해 줄래요"] * 6):
+        replies = texts(rasa.send(sender, request))
+        assert replies and replies[-1].startswith(marker), (marker, request, replies)
+        assert not any("이해하지 못했어요" in r for r in replies), (marker, replies)
+        rasa.send(sender, answer)
