@@ -303,6 +303,22 @@ async def test_an_interruption_extracts_nothing() -> None:
     assert extracted == []
 
 
+async def test_asking_to_hear_the_question_again_keeps_the_form_running() -> None:
+    """Rasa rejects a form whose validation sets no slot; then only the core fallback answers."""
+    tracker = as_sent_by_rasa_form(at_question("applicant_name", "다시 말해 주세요", "repeat", asks=1))
+    events, dispatcher = await run(ValidateApplicationForm(), tracker)
+    filled = [e for e in events if e["event"] == "slot" and e["name"] not in ("requested_slot", "question_asks")]
+    assert filled == []  # nothing taken as the name
+    assert any(e["event"] == "slot" and e["name"] == "question_asks" for e in events)  # not rejected
+    assert dispatcher.messages == []
+
+
+async def test_repeat_without_its_words_is_still_read_as_the_answer() -> None:
+    slots, _, _ = await validate(as_sent_by_rasa_form(at_question("applicant_name", "김다시", "repeat")))
+    assert slots.get("applicant_name") == "김다시"
+    assert "question_asks" not in slots
+
+
 async def test_an_intent_without_its_cue_words_is_still_read_as_the_answer() -> None:
     # The NLU said "cancel", but "아니요" alone is just the answer to a yes/no question.
     slots, _, _ = await validate(at_question("consent_local_center", "아니요", "cancel"))
